@@ -1,0 +1,56 @@
+// Bundles the three worlds Electron needs and the CLI:
+//   main + CLI  → ESM for Node/Electron's main process (dependencies stay in node_modules),
+//   preload     → one CommonJS file (sandboxed preloads can neither be ESM nor require local files),
+//   renderer    → browser ESM per page, with its index.html and style.css copied beside it.
+import { build } from 'esbuild';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const out = join(root, 'dist');
+rmSync(out, { recursive: true, force: true });
+
+const nodeEntries = ['main/index.ts', 'main/cli/index.ts'].filter((entry) => existsSync(join(root, entry)));
+const shared = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+
+await build({
+  ...shared,
+  entryPoints: nodeEntries.map((entry) => ({ in: entry, out: entry.replace(/^main\//, '').replace(/\.ts$/, '') })),
+  outdir: join(out, 'main'),
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+});
+
+if (existsSync(join(root, 'preload/index.ts'))) await build({
+  ...shared,
+  entryPoints: ['preload/index.ts'],
+  outfile: join(out, 'preload', 'index.cjs'),
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['electron'],
+});
+
+const rendererRoot = join(root, 'renderer');
+const pages = readdirSync(rendererRoot, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(join(rendererRoot, entry.name, 'index.html')))
+  .map((entry) => entry.name);
+await build({
+  ...shared,
+  entryPoints: pages.map((page) => ({ in: `renderer/${page}/main.ts`, out: `${page}/main` })),
+  outdir: join(out, 'renderer'),
+  platform: 'browser',
+  format: 'esm',
+  target: 'chrome120',
+});
+for (const page of pages) {
+  mkdirSync(join(out, 'renderer', page), { recursive: true });
+  for (const file of ['index.html', 'style.css']) {
+    const from = join(rendererRoot, page, file);
+    if (existsSync(from)) cpSync(from, join(out, 'renderer', page, file));
+  }
+}
+const sharedCss = join(rendererRoot, 'lib', 'base.css');
+if (existsSync(sharedCss)) cpSync(sharedCss, join(out, 'renderer', 'base.css'));
