@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite runs against (Debian/Ubuntu): a real SAML IdP, the AWS CLI v2
 # and boto3 as metadata-service clients, Chromium for browser sign-in and renderer tests, network tools for
-# the link-local alias tests, and load/image tools for benchmarks and icons. Idempotent.
+# the link-local alias tests, and load/image tools for benchmarks and icons (scripts/make-icons.mjs). Idempotent.
 set -euo pipefail
 packages=(
   simplesamlphp php-cli php-xml php-mbstring
   awscli python3-boto3
   chromium xvfb
   iproute2 nftables iptables util-linux
-  openssl xmlsec1 wrk imagemagick
+  openssl xmlsec1 wrk imagemagick librsvg2-bin
 )
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
