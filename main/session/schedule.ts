@@ -1,0 +1,88 @@
+/**
+ * When to refresh, retry and give up — pure functions of the clock, so the policy is tested without waiting.
+ *
+ * Why these numbers: botocore refreshes on every call once credentials have less than 15 minutes left and,
+ * for IMDS credentials with ≤ ~15 minutes left, extends them locally by up to 25 minutes past their real expiry.
+ * So the metadata service must always serve credentials with more than ~25 minutes of life while a refresh is
+ * possible (see shared/reference/imds.md, item 15).
+ */
+export interface SchedulePolicy {
+  /** Regular refresh period (the original Cloudtoken's 45 minutes). */
+  refreshIntervalMs: number;
+  /** Never refresh more often than this. */
+  minIntervalMs: number;
+  /** Served credentials keep at least this much life whenever a refresh can succeed. */
+  minRemainingMs: number;
+  /** Time a refresh itself may take (IdP round trip + STS). */
+  refreshAllowanceMs: number;
+  /** Upper bound of the random amount taken off each refresh time so many machines do not refresh in step. */
+  maxJitterMs: number;
+  /** First retry delay after a transient failure; doubles per attempt. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Warn the user this long before credentials that cannot be refreshed silently expire. */
+  expiryWarningMs: number;
+}
+
+const MINUTE = 60_000;
+
+export const DEFAULT_POLICY: SchedulePolicy = {
+  refreshIntervalMs: 45 * MINUTE,
+  minIntervalMs: 5 * MINUTE,
+  minRemainingMs: 25 * MINUTE,
+  refreshAllowanceMs: 2 * MINUTE,
+  maxJitterMs: MINUTE,
+  retryBaseMs: 15_000,
+  retryMaxMs: 5 * MINUTE,
+  expiryWarningMs: 10 * MINUTE,
+};
+
+export function policyFor(refreshIntervalMinutes: number | undefined, base: SchedulePolicy = DEFAULT_POLICY): SchedulePolicy {
+  if (refreshIntervalMinutes === undefined) return base;
+  return { ...base, refreshIntervalMs: Math.max(base.minIntervalMs, refreshIntervalMinutes * MINUTE) };
+}
+
+/**
+ * The instant to refresh credentials obtained at `obtainedAt` that expire at `expiresAt`.
+ * `random` is in [0, 1) and takes a little off, never adds.
+ */
+export function nextRefreshAt(obtainedAt: number, expiresAt: number, policy: SchedulePolicy, random: number): number {
+  const regular = obtainedAt + policy.refreshIntervalMs;
+  const lastUseful = expiresAt - policy.minRemainingMs - policy.refreshAllowanceMs;
+  const jitter = Math.floor(random * Math.min(policy.maxJitterMs, policy.refreshIntervalMs / 20));
+  const target = Math.min(regular, lastUseful) - jitter;
+  return Math.max(target, obtainedAt + policy.minIntervalMs);
+}
+
+export type RetryDecision = { retryAt: number } | { giveUp: true };
+
+/**
+ * After a transient failure (network, throttling, 5xx): retry with exponential backoff while the credentials
+ * being served are still valid; once the next attempt would come after expiry there is nothing left to save.
+ */
+export function retryAfterTransientFailure(
+  attempt: number,
+  now: number,
+  currentExpiresAt: number | undefined,
+  policy: SchedulePolicy,
+  random: number,
+): RetryDecision {
+  const exponential = Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** Math.max(0, attempt - 1));
+  const delay = Math.round(exponential * (0.8 + 0.4 * random));
+  const retryAt = now + delay;
+  if (currentExpiresAt === undefined || retryAt >= currentExpiresAt) return { giveUp: true };
+  return { retryAt };
+}
+
+/** Whether the expiry warning is due: credentials that cannot be refreshed silently run out soon. */
+export function expiryWarningAt(expiresAt: number, policy: SchedulePolicy): number {
+  return expiresAt - policy.expiryWarningMs;
+}
+
+/**
+ * A sleeping machine stops monotonic time but not the wall clock. If the wall clock moved further than the
+ * monotonic clock since the last look, the machine slept (or the clock was set): timers are stale.
+ */
+export function clockJumped(wallDelta: number, monotonicDelta: number, toleranceMs = 30_000): boolean {
+  return Math.abs(wallDelta - monotonicDelta) > toleranceMs;
+}
