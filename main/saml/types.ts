@@ -18,6 +18,8 @@ export interface ParsedAssertion {
   /** The base64 text exactly as the IdP sent it (whitespace removed), to hand to STS. */
   samlResponse: string;
   roles: SamlRole[];
+  /** Role attribute values that are not a usable role/provider pair (skipped; shown so an IdP admin can fix them). */
+  invalidRoleValues?: string[];
   roleSessionName: string | undefined;
   /** Seconds, from `https://aws.amazon.com/SAML/Attributes/SessionDuration`, when present and valid. */
   sessionDuration: number | undefined;
