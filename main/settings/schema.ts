@@ -1,0 +1,428 @@
+/**
+ * The settings of the tray app and the CLI (one file format for both): the type, its defaults, a validator
+ * whose messages a user can act on, the JSON schema electron-store checks with, and the migrations.
+ *
+ * Nothing here is secret and nothing here may ever be: credentials, tokens and cookies live elsewhere.
+ * This module is pure (no Node or DOM imports) so the settings window can validate as the user types with
+ * exactly the rules main enforces on save.
+ */
+
+export type ImdsMode = 'alias' | 'loopback';
+
+export interface IdpProfile {
+  /** Stable random id: keys the login partition, the cookie jar and the per-profile maps below. */
+  id: string;
+  name: string;
+  /** The IdP-initiated sign-in URL (https; plain http only to a loopback host, for local test IdPs). */
+  signInUrl: string;
+  /** Overrides the global region for this profile's STS calls. */
+  region?: string;
+}
+
+export interface Settings {
+  idpProfiles: IdpProfile[];
+  activeProfileId?: string;
+  region: string;
+  /** Asked of STS; an assertion's SessionDuration attribute wins over it. */
+  sessionDurationSeconds: number;
+  refreshIntervalMinutes: number;
+  imdsMode: ImdsMode;
+  /** The loopback port (loopback mode) or the high port port 80 is redirected to (alias mode). */
+  imdsPort: number;
+  /** IMDSv2 only: refuse token-less (IMDSv1) reads. */
+  tokensRequired: boolean;
+  /** accountId (12 digits) → a name people recognise. */
+  accountLabels: Record<string, string>;
+  startAtLogin: boolean;
+  notifications: boolean;
+  revertAliasOnQuit: boolean;
+  /** profileId → the role last served at the metadata address, chosen again after the next sign-in. */
+  lastRoleArnByProfile: Record<string, string>;
+  /** profileId → roles kept active besides the metadata role. */
+  keptActiveRoleArnsByProfile: Record<string, string[]>;
+  stsEndpointOverride?: string;
+  /** Also write kept-active roles as profiles in ~/.aws/credentials. */
+  writeCredentialsFileProfiles: boolean;
+}
+
+/** The version of the settings format; electron-store's `projectVersion` and the CLI record it in the file. */
+export const SETTINGS_VERSION = '0.1.0';
+
+export const LIMITS = {
+  sessionDurationSeconds: { min: 900, max: 43_200 },
+  refreshIntervalMinutes: { min: 5, max: 720 },
+  imdsPort: { min: 1024, max: 65_535 },
+  profileName: { max: 64 },
+  accountLabel: { max: 64 },
+  url: { max: 2048 },
+} as const;
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  idpProfiles: [],
+  region: 'us-east-1',
+  sessionDurationSeconds: 3600,
+  refreshIntervalMinutes: 45,
+  imdsMode: 'alias',
+  imdsPort: 9911,
+  tokensRequired: true,
+  accountLabels: {},
+  startAtLogin: false,
+  notifications: true,
+  revertAliasOnQuit: false,
+  lastRoleArnByProfile: {},
+  keptActiveRoleArnsByProfile: {},
+  writeCredentialsFileProfiles: false,
+});
+
+/** A fresh, fully independent copy of the defaults. */
+export function defaultSettings(): Settings {
+  return structuredClone(DEFAULT_SETTINGS) as Settings;
+}
+
+export const PROFILE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+export const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+export const ROLE_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+// Labels and names are shown in menus and titles: no control characters, no line breaks.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** A stable random id for a new IdP profile (Node ≥ 19 and secure browser contexts have randomUUID). */
+export function newProfileId(): string {
+  return `idp-${globalThis.crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`;
+}
+
+export interface FieldError {
+  /** Dotted path of the offending value: `imdsPort`, `idpProfiles.1.signInUrl`, `accountLabels.123456789012`. */
+  field: string;
+  message: string;
+}
+
+export type SettingsValidation = { ok: true; settings: Settings } | { ok: false; errors: FieldError[] };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Why a URL Cloudtoken would send people or assertions to is unacceptable, or undefined when it is fine:
+ * https, or plain http to this machine (test IdPs and STS stand-ins), no user-info in it.
+ */
+export function checkServiceUrl(value: string, what: string): string | undefined {
+  const text = value.trim();
+  if (text === '') return `Enter the ${what}.`;
+  if (text.length > LIMITS.url.max) return `The ${what} is longer than ${LIMITS.url.max} characters.`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `The ${what} is not a complete URL: it should look like https://idp.example.com/…`;
+  }
+  if (url.username || url.password) return `The ${what} must not contain a user name or password.`;
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:') {
+    return isLoopbackHost(url.hostname)
+      ? undefined
+      : `The ${what} must start with https:// (plain http is only allowed to this computer, e.g. http://127.0.0.1).`;
+  }
+  return `The ${what} must start with https://.`;
+}
+
+function checkInteger(value: unknown, range: { min: number; max: number }, what: string, unit: string, hint = ''): string | undefined {
+  const of = unit ? ` of ${unit}` : '';
+  if (typeof value !== 'number' || !Number.isFinite(value)) return `Enter the ${what} as a whole number${of}.`;
+  if (!Number.isInteger(value)) return `The ${what} must be a whole number${of}.`;
+  if (value < range.min || value > range.max) {
+    return `The ${what} must be between ${range.min} and ${range.max}${unit ? ` ${unit}` : ''}.${hint}`;
+  }
+  return undefined;
+}
+
+function checkName(value: unknown, what: string, max: number): string | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return `Enter a ${what}.`;
+  if (value.length > max) return `The ${what} must be at most ${max} characters.`;
+  if (CONTROL_CHARACTERS.test(value)) return `The ${what} must not contain line breaks or control characters.`;
+  return undefined;
+}
+
+function checkRegion(value: unknown): string | undefined {
+  return typeof value === 'string' && REGION_PATTERN.test(value)
+    ? undefined
+    : 'Enter an AWS region such as us-east-1 or eu-west-2.';
+}
+
+function checkBoolean(value: unknown): string | undefined {
+  return typeof value === 'boolean' ? undefined : 'Choose on or off.';
+}
+
+/** Each field's own rules; the cross-field ones (unique ids, existing active profile) are below. */
+type FieldCheck = (value: unknown) => string | undefined;
+const SCALAR_CHECKS: Record<Exclude<keyof Settings, 'idpProfiles' | 'activeProfileId' | 'accountLabels' | 'lastRoleArnByProfile' | 'keptActiveRoleArnsByProfile' | 'stsEndpointOverride'>, FieldCheck> = {
+  region: checkRegion,
+  sessionDurationSeconds: (v) => checkInteger(v, LIMITS.sessionDurationSeconds, 'session duration', 'seconds'),
+  refreshIntervalMinutes: (v) => checkInteger(v, LIMITS.refreshIntervalMinutes, 'refresh interval', 'minutes'),
+  imdsMode: (v) => (v === 'alias' || v === 'loopback' ? undefined : 'Choose the link-local address or loopback.'),
+  imdsPort: (v) => checkInteger(v, LIMITS.imdsPort, 'metadata service port', '', ' Ports below 1024 would need administrator rights.'),
+  tokensRequired: checkBoolean,
+  startAtLogin: checkBoolean,
+  notifications: checkBoolean,
+  revertAliasOnQuit: checkBoolean,
+  writeCredentialsFileProfiles: checkBoolean,
+};
+
+function validateProfiles(raw: unknown, errors: FieldError[]): IdpProfile[] {
+  if (!Array.isArray(raw)) {
+    errors.push({ field: 'idpProfiles', message: 'The identity provider list is damaged: expected a list.' });
+    return [];
+  }
+  const seen = new Set<string>();
+  return raw.map((entry, index): IdpProfile => {
+    const at = `idpProfiles.${index}`;
+    if (!isRecord(entry)) {
+      errors.push({ field: at, message: 'This identity provider entry is damaged.' });
+      return { id: '', name: '', signInUrl: '' };
+    }
+    const { id, name, signInUrl, region } = entry;
+    if (typeof id !== 'string' || !PROFILE_ID_PATTERN.test(id)) {
+      errors.push({ field: `${at}.id`, message: 'This identity provider has no valid id; remove it and add it again.' });
+    } else if (seen.has(id)) {
+      errors.push({ field: `${at}.id`, message: 'Two identity providers share one id; remove one and add it again.' });
+    } else seen.add(id);
+    const nameError = checkName(name, 'name for this identity provider', LIMITS.profileName.max);
+    if (nameError) errors.push({ field: `${at}.name`, message: nameError });
+    const urlError = typeof signInUrl === 'string' ? checkServiceUrl(signInUrl, 'sign-in URL') : 'Enter the sign-in URL.';
+    if (urlError) errors.push({ field: `${at}.signInUrl`, message: urlError });
+    if (region !== undefined) {
+      const regionError = checkRegion(region);
+      if (regionError) errors.push({ field: `${at}.region`, message: regionError });
+    }
+    const profile: IdpProfile = { id: String(id), name: String(name ?? '').trim(), signInUrl: String(signInUrl ?? '').trim() };
+    if (typeof region === 'string') profile.region = region;
+    return profile;
+  });
+}
+
+function validateStringMap(
+  raw: unknown,
+  field: string,
+  checkKey: (key: string) => string | undefined,
+  checkValue: (value: unknown) => string | undefined,
+  errors: FieldError[],
+): void {
+  if (!isRecord(raw)) {
+    errors.push({ field, message: 'This list is damaged: expected an object.' });
+    return;
+  }
+  for (const [key, value] of Object.entries(raw)) {
+    const message = checkKey(key) ?? checkValue(value);
+    if (message) errors.push({ field: `${field}.${key}`, message });
+  }
+}
+
+const checkProfileKey = (key: string) => (PROFILE_ID_PATTERN.test(key) ? undefined : `“${key}” is not an identity provider id.`);
+const checkRoleArn = (value: unknown) =>
+  typeof value === 'string' && ROLE_ARN_PATTERN.test(value) ? undefined : 'Expected an IAM role ARN (arn:aws:iam::123456789012:role/Name).';
+
+/**
+ * Check a complete settings object (as the settings window submits it, or as read from disk after
+ * migration). Every problem is reported with the field it belongs to, not just the first.
+ */
+export function validateSettings(raw: unknown): SettingsValidation {
+  const errors: FieldError[] = [];
+  if (!isRecord(raw)) return { ok: false, errors: [{ field: '', message: 'The settings are damaged: expected an object.' }] };
+  const idpProfiles = validateProfiles(raw.idpProfiles, errors);
+  for (const [key, check] of Object.entries(SCALAR_CHECKS)) {
+    const message = check(raw[key]);
+    if (message) errors.push({ field: key, message });
+  }
+  if (raw.activeProfileId !== undefined && !idpProfiles.some((p) => p.id === raw.activeProfileId)) {
+    errors.push({ field: 'activeProfileId', message: 'The selected identity provider no longer exists; choose another one.' });
+  }
+  validateStringMap(
+    raw.accountLabels,
+    'accountLabels',
+    (key) => (ACCOUNT_ID_PATTERN.test(key) ? undefined : `“${key}” is not an AWS account id: account ids are 12 digits.`),
+    (value) => checkName(value, 'label for this account', LIMITS.accountLabel.max),
+    errors,
+  );
+  validateStringMap(raw.lastRoleArnByProfile, 'lastRoleArnByProfile', checkProfileKey, checkRoleArn, errors);
+  validateStringMap(
+    raw.keptActiveRoleArnsByProfile,
+    'keptActiveRoleArnsByProfile',
+    checkProfileKey,
+    (value) => (Array.isArray(value) ? value.map(checkRoleArn).find(Boolean) : 'Expected a list of role ARNs.'),
+    errors,
+  );
+  if (raw.stsEndpointOverride !== undefined) {
+    const message =
+      typeof raw.stsEndpointOverride === 'string' ? checkServiceUrl(raw.stsEndpointOverride, 'STS endpoint') : 'Enter the STS endpoint URL.';
+    if (message) errors.push({ field: 'stsEndpointOverride', message });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, settings: pickSettings(raw, idpProfiles) };
+}
+
+/** Keep exactly the known keys (a file may also hold electron-store's bookkeeping, which is not a setting). */
+function pickSettings(raw: Record<string, unknown>, idpProfiles: IdpProfile[]): Settings {
+  const settings = { idpProfiles } as Settings;
+  for (const key of Object.keys(DEFAULT_SETTINGS) as Array<keyof Settings>) {
+    if (key !== 'idpProfiles') (settings as unknown as Record<string, unknown>)[key] = structuredClone(raw[key]);
+  }
+  if (typeof raw.activeProfileId === 'string') settings.activeProfileId = raw.activeProfileId;
+  if (typeof raw.stsEndpointOverride === 'string') settings.stsEndpointOverride = raw.stsEndpointOverride.trim();
+  return settings;
+}
+
+/** Missing keys take their defaults; present keys are kept as they are (and validated afterwards). */
+export function withDefaults(raw: Record<string, unknown>): Record<string, unknown> {
+  return { ...defaultSettings(), ...raw };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// JSON schema (ajv, draft 2020-12 — conf 16 compiles with Ajv2020 and ajv-formats) for electron-store's
+// `schema` option. It guards the file against other writers; the messages people see come from
+// validateSettings above, which also checks what a schema cannot (unique ids, the active profile exists).
+// ---------------------------------------------------------------------------------------------------------
+
+const urlSchema = { type: 'string', minLength: 1, maxLength: LIMITS.url.max, pattern: '^(https://|http://(localhost|127\\.|\\[::1\\]))' };
+const booleanSetting = (value: boolean) => ({ type: 'boolean', default: value });
+const integerSetting = (range: { min: number; max: number }, value: number) => ({
+  type: 'integer',
+  minimum: range.min,
+  maximum: range.max,
+  default: value,
+});
+const nameSchema = (max: number) => ({ type: 'string', minLength: 1, maxLength: max, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$' });
+const profileMap = (values: object) => ({
+  type: 'object',
+  propertyNames: { pattern: PROFILE_ID_PATTERN.source },
+  additionalProperties: values,
+  default: {},
+});
+const roleArnSchema = { type: 'string', pattern: ROLE_ARN_PATTERN.source };
+
+/** The `schema` option of electron-store (a map of top-level properties). */
+export const SETTINGS_STORE_SCHEMA = {
+  idpProfiles: {
+    type: 'array',
+    default: [],
+    items: {
+      type: 'object',
+      required: ['id', 'name', 'signInUrl'],
+      additionalProperties: false,
+      properties: {
+        id: { type: 'string', pattern: PROFILE_ID_PATTERN.source },
+        name: nameSchema(LIMITS.profileName.max),
+        signInUrl: urlSchema,
+        region: { type: 'string', pattern: REGION_PATTERN.source },
+      },
+    },
+  },
+  activeProfileId: { type: 'string', pattern: PROFILE_ID_PATTERN.source },
+  region: { type: 'string', pattern: REGION_PATTERN.source, default: DEFAULT_SETTINGS.region },
+  sessionDurationSeconds: integerSetting(LIMITS.sessionDurationSeconds, DEFAULT_SETTINGS.sessionDurationSeconds),
+  refreshIntervalMinutes: integerSetting(LIMITS.refreshIntervalMinutes, DEFAULT_SETTINGS.refreshIntervalMinutes),
+  imdsMode: { type: 'string', enum: ['alias', 'loopback'], default: DEFAULT_SETTINGS.imdsMode },
+  imdsPort: integerSetting(LIMITS.imdsPort, DEFAULT_SETTINGS.imdsPort),
+  tokensRequired: booleanSetting(DEFAULT_SETTINGS.tokensRequired),
+  accountLabels: {
+    type: 'object',
+    propertyNames: { pattern: ACCOUNT_ID_PATTERN.source },
+    additionalProperties: nameSchema(LIMITS.accountLabel.max),
+    default: {},
+  },
+  startAtLogin: booleanSetting(DEFAULT_SETTINGS.startAtLogin),
+  notifications: booleanSetting(DEFAULT_SETTINGS.notifications),
+  revertAliasOnQuit: booleanSetting(DEFAULT_SETTINGS.revertAliasOnQuit),
+  lastRoleArnByProfile: profileMap(roleArnSchema),
+  keptActiveRoleArnsByProfile: profileMap({ type: 'array', items: roleArnSchema }),
+  stsEndpointOverride: urlSchema,
+  writeCredentialsFileProfiles: booleanSetting(DEFAULT_SETTINGS.writeCredentialsFileProfiles),
+} as const;
+
+/** The same schema as one standalone document (for editors and other tools). */
+export const SETTINGS_JSON_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://cloudtoken.dev/schema/settings.json',
+  title: 'Cloudtoken settings',
+  type: 'object',
+  properties: SETTINGS_STORE_SCHEMA,
+} as const;
+
+// ---------------------------------------------------------------------------------------------------------
+// Migrations. Each step is a pure function of the stored object, so the CLI (plain JSON file) and the tray
+// (electron-store) run the very same code, and tests need neither.
+// ---------------------------------------------------------------------------------------------------------
+
+export type SettingsData = Record<string, unknown>;
+export type MigrationStep = (data: SettingsData) => SettingsData;
+
+/**
+ * 0.1.0: the first format with IdP profiles. A file written by hand (or by the 0.0.x previews) names one
+ * sign-in URL at the top level (`signInUrl`, optionally `name`); it becomes the first profile and is selected.
+ */
+function migrateSingleUrlToProfiles(data: SettingsData): SettingsData {
+  const { signInUrl, name, ...rest } = data;
+  if (typeof signInUrl !== 'string') return data;
+  const profiles = Array.isArray(rest.idpProfiles) ? rest.idpProfiles : [];
+  if (profiles.some((p) => isRecord(p) && p.signInUrl === signInUrl)) return rest;
+  const id = newProfileId();
+  let host = 'Identity provider';
+  try {
+    host = new URL(signInUrl).host || host;
+  } catch {
+    // validation reports the bad URL against the profile it now belongs to
+  }
+  return {
+    ...rest,
+    idpProfiles: [...profiles, { id, name: typeof name === 'string' && name.trim() ? name.trim() : host, signInUrl }],
+    activeProfileId: typeof rest.activeProfileId === 'string' ? rest.activeProfileId : id,
+  };
+}
+
+export const SETTINGS_MIGRATIONS: Readonly<Record<string, MigrationStep>> = {
+  '0.1.0': migrateSingleUrlToProfiles,
+};
+
+/** Numeric comparison of full x.y.z versions (pre-release tags are not used by the settings format). */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.+-]/).slice(0, 3).map(Number);
+  const pb = b.split(/[.+-]/).slice(0, 3).map(Number);
+  for (let i = 0; i < 3; i += 1) {
+    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (diff !== 0) return diff;
+  }
+  return 0;
+}
+
+/**
+ * Run every step newer than `fromVersion` up to `toVersion`, oldest first. `fromVersion` undefined means a
+ * file that records no version, which every step applies to (steps are written to be idempotent).
+ */
+export function migrateSettings(raw: SettingsData, fromVersion: string | undefined, toVersion = SETTINGS_VERSION): SettingsData {
+  return Object.keys(SETTINGS_MIGRATIONS)
+    .filter((version) => (fromVersion === undefined || compareVersions(version, fromVersion) > 0) && compareVersions(version, toVersion) <= 0)
+    .sort(compareVersions)
+    .reduce((data, version) => SETTINGS_MIGRATIONS[version]!(data), raw);
+}
+
+/** The minimal store surface a migration needs; electron-store and conf both provide it. */
+export interface MigratableStore {
+  store: SettingsData;
+}
+
+/** The `migrations` option of electron-store: the same steps, applied to the store's whole object. */
+export function storeMigrations(): Record<string, (store: MigratableStore) => void> {
+  return Object.fromEntries(
+    Object.entries(SETTINGS_MIGRATIONS).map(([version, step]) => [
+      version,
+      (store: MigratableStore) => {
+        store.store = step({ ...store.store });
+      },
+    ]),
+  );
+}
