@@ -1,0 +1,94 @@
+import { CloudtokenError } from '../support/errors.js';
+
+/**
+ * What can go wrong while setting up 169.254.169.254. None of these is fatal to the app: the caller catches
+ * them, serves on loopback instead and shows `fallbackAdvice`.
+ */
+
+export class InvalidPortError extends CloudtokenError {
+  constructor(value: unknown) {
+    super(
+      'network.invalid-port',
+      `The metadata server port must be a whole number from 1024 to 65535 (got ${JSON.stringify(String(value)).slice(0, 40)}).`,
+    );
+  }
+}
+
+export class AdminPromptCancelledError extends CloudtokenError {
+  constructor(options?: { cause?: unknown }) {
+    super(
+      'network.admin-cancelled',
+      'Administrator permission was not granted, so 169.254.169.254 was not set up. Cloudtoken serves credentials on 127.0.0.1 instead.',
+      options,
+    );
+  }
+}
+
+export class AdminPromptUnavailableError extends CloudtokenError {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(
+      'network.admin-unavailable',
+      `Cloudtoken could not ask for administrator permission: ${detail} Cloudtoken serves credentials on 127.0.0.1 instead.`,
+      options,
+    );
+  }
+}
+
+export class AdminCommandFailedError extends CloudtokenError {
+  readonly exitCode: number;
+  readonly stderr: string;
+
+  constructor(exitCode: number, stderr: string, options?: { cause?: unknown }) {
+    super(
+      'network.admin-command-failed',
+      `Setting up 169.254.169.254 failed (exit code ${exitCode}${describeStep(exitCode)}). Cloudtoken serves credentials on 127.0.0.1 instead.`,
+      options,
+    );
+    this.exitCode = exitCode;
+    this.stderr = stderr;
+  }
+}
+
+export class UnsafeScriptPathError extends CloudtokenError {
+  constructor(path: string) {
+    super(
+      'network.unsafe-script-path',
+      `The temporary directory ${JSON.stringify(path)} contains characters that cannot be passed safely to the administrator prompt; set TMPDIR to a plain path.`,
+    );
+  }
+}
+
+export class AliasConflictError extends CloudtokenError {
+  readonly holders: readonly string[];
+
+  constructor(holders: readonly string[]) {
+    super(
+      'network.alias-conflict',
+      `169.254.169.254 is already in use (${holders.join('; ')}). Cloudtoken leaves it alone and serves credentials on 127.0.0.1 instead.`,
+    );
+    this.holders = holders;
+  }
+}
+
+/** The elevated scripts exit with these codes so a failure names its step without reading localized text. */
+export const STEP_EXIT_CODES = {
+  address: 10,
+  redirect: 11,
+  firewall: 12,
+} as const;
+
+function describeStep(exitCode: number): string {
+  if (exitCode === STEP_EXIT_CODES.address) return ' while adding the address';
+  if (exitCode === STEP_EXIT_CODES.redirect) return ' while redirecting port 80';
+  if (exitCode === STEP_EXIT_CODES.firewall) return ' while restricting the address to this machine';
+  return '';
+}
+
+export class AliasNotEffectiveError extends CloudtokenError {
+  constructor(expected: 'present' | 'absent', actual: string) {
+    super(
+      'network.alias-not-effective',
+      `The network set-up ran but 169.254.169.254 is ${actual} instead of ${expected}. Cloudtoken serves credentials on 127.0.0.1 instead.`,
+    );
+  }
+}
