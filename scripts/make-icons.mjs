@@ -30,8 +30,8 @@ const ICNS_TYPES = [
   ['icp4', 16], ['icp5', 32], ['icp6', 64], ['ic07', 128], ['ic08', 256], ['ic09', 512], ['ic10', 1024],
   ['ic11', 32], ['ic12', 64], ['ic13', 256], ['ic14', 512],
 ];
-// The outline of a signed-out cloud; 2.2 units is about one pixel at 16 px.
-const OUTLINE_WIDTH = 2.2;
+// The outline of a signed-out cloud: thick enough that some pixels stay fully opaque at 16 px.
+const OUTLINE_WIDTH = 2.8;
 
 const defs = source.match(/^\s*<defs>[\s\S]*?<\/defs>/m)?.[0];
 if (!defs) throw new Error('assets/source/cloudtoken.svg has no <defs> block');
