@@ -324,7 +324,7 @@ describe('parseSamlResponse: typed errors a user and an IdP admin can act on', (
     const base64 = edited((response) => {
       const statement = assertionOf(response).getElementsByTagNameNS(ASSERTION_NS, 'AttributeStatement')[0]!;
       for (const attr of Array.from(statement.getElementsByTagNameNS(ASSERTION_NS, 'Attribute'))) statement.removeChild(attr);
-      statement.appendChild(response.ownerDocument.createElementNS(ASSERTION_NS, 'saml:EncryptedAttribute'));
+      statement.appendChild(response.ownerDocument!.createElementNS(ASSERTION_NS, 'saml:EncryptedAttribute'));
     });
     expect(samlErrorFrom(() => parse(base64)).code).toBe('SAML_ENCRYPTED');
   });
@@ -346,7 +346,7 @@ describe('parseSamlResponse: typed errors a user and an IdP admin can act on', (
   it('ignores an assertion hidden below another element (only the Response\'s own child counts)', () => {
     const base64 = edited((response) => {
       const assertion = assertionOf(response);
-      const extensions = response.ownerDocument.createElementNS('urn:oasis:names:tc:SAML:2.0:protocol', 'samlp:Extensions');
+      const extensions = response.ownerDocument!.createElementNS('urn:oasis:names:tc:SAML:2.0:protocol', 'samlp:Extensions');
       response.removeChild(assertion);
       extensions.appendChild(assertion);
       response.appendChild(extensions);
