@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { silentLogger } from '../support/logger.js';
+import type { Logger } from '../support/logger.js';
+import { sharedCredentialsFilePath } from './aws-paths.js';
+import type { Environment } from './aws-paths.js';
+import { CredentialsFileError, editCredentialsText, managedProfileNames } from './credentials-file-edit.js';
+import type { CredentialsEdit, ManagedProfile } from './credentials-file-edit.js';
+import { withFileLock } from './file-lock.js';
+import type { FileLockOptions } from './file-lock.js';
+import { IniSyntaxError, parseIni } from './ini.js';
+
+export { CredentialsFileError, MANAGED_KEY } from './credentials-file-edit.js';
+export type { CredentialsFileErrorCode, ManagedProfile } from './credentials-file-edit.js';
+
+/**
+ * Cloudtoken's profiles in the AWS shared credentials file (`AWS_SHARED_CREDENTIALS_FILE` or
+ * `~/.aws/credentials`). Every change happens under a lock file, re-reads the current file, and replaces it
+ * atomically (temporary file in the same directory, fsync, rename) with mode 0600, so neither a crash nor a
+ * second writer can leave a half-written or clobbered file. A symlinked credentials file is written through
+ * to its target; the link stays.
+ */
+export interface CredentialsFile {
+  /** The path as configured (it may be a symlink). */
+  readonly path: string;
+  /** Create or replace Cloudtoken's profiles; refuses (`CREDENTIALS_PROFILE_NOT_OWNED`) any other profile. */
+  writeProfiles(profiles: readonly ManagedProfile[]): Promise<void>;
+  /** Remove Cloudtoken's profiles by name, or all of them when no names are given; others stay. */
+  removeProfiles(names?: readonly string[]): Promise<{ removed: string[]; notOwned: string[] }>;
+  /** The names of the profiles Cloudtoken owns in the file now. */
+  managedProfiles(): Promise<string[]>;
+}
+
+export interface CredentialsFileOptions {
+  env: Environment;
+  homedir: string;
+  lock?: FileLockOptions;
+  logger?: Logger;
+}
+
+const MAX_SYMLINK_HOPS = 32;
+
+/** Follow symlinks to the file that holds the content, even when that file does not exist yet. */
+async function resolveTarget(file: string): Promise<string> {
+  let current = file;
+  for (let hop = 0; hop < MAX_SYMLINK_HOPS; hop += 1) {
+    let stat;
+    try {
+      stat = await fs.lstat(current);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return current;
+      throw error;
+    }
+    if (!stat.isSymbolicLink()) return current;
+    current = path.resolve(path.dirname(current), await fs.readlink(current));
+  }
+  throw new CredentialsFileError('CREDENTIALS_FILE_UNREADABLE', `${file} is a chain of more than ${MAX_SYMLINK_HOPS} symbolic links.`, { path: file });
+}
+
+async function readText(file: string): Promise<{ text: string; uid?: number; gid?: number }> {
+  let bytes: Buffer;
+  let stat;
+  try {
+    stat = await fs.stat(file);
+    bytes = await fs.readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { text: '' };
+    throw new CredentialsFileError('CREDENTIALS_FILE_UNREADABLE', `Cloudtoken cannot read your AWS credentials file ${file}: ${(error as Error).message}`, {
+      path: file,
+      cause: error,
+    });
+  }
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), uid: stat.uid, gid: stat.gid };
+  } catch (error) {
+    throw corrupt(file, 'it is not UTF-8 text', error);
+  }
+}
+
+function corrupt(file: string, why: string, cause: unknown): CredentialsFileError {
+  return new CredentialsFileError(
+    'CREDENTIALS_FILE_CORRUPT',
+    `Your AWS credentials file ${file} could not be read (${why}), so Cloudtoken left it untouched. ` +
+      'The AWS CLI cannot read it either; fix or move that file and try again.',
+    { path: file, cause },
+  );
+}
+
+async function replaceAtomically(target: string, text: string, owner: { uid?: number; gid?: number }): Promise<void> {
+  const directory = path.dirname(target);
+  const temporary = path.join(directory, `.${path.basename(target)}.cloudtoken-${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await fs.open(temporary, 'wx', 0o600);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.chmod(0o600);
+      // Root editing a user's file (sudo cloudtoken …) must not hand the file over to root.
+      if (process.getuid?.() === 0 && owner.uid !== undefined && owner.gid !== undefined) await handle.chown(owner.uid, owner.gid);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temporary, target);
+  } catch (error) {
+    await fs.rm(temporary, { force: true });
+    throw new CredentialsFileError('CREDENTIALS_FILE_WRITE_FAILED', `Cloudtoken could not write ${target}: ${(error as Error).message}`, {
+      path: target,
+      cause: error,
+    });
+  }
+  await syncDirectory(directory);
+}
+
+/** Make the rename itself durable; not every platform can open a directory, which is fine. */
+async function syncDirectory(directory: string): Promise<void> {
+  try {
+    const handle = await fs.open(directory, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // best effort
+  }
+}
+
+function parseOrThrow<T>(file: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof IniSyntaxError) throw corrupt(file, error.message, error);
+    throw error;
+  }
+}
+
+export function createCredentialsFile(options: CredentialsFileOptions): CredentialsFile {
+  const configured = sharedCredentialsFilePath(options.env, options.homedir);
+  const logger = options.logger ?? silentLogger;
+
+  async function change(edit: (text: string) => CredentialsEdit) {
+    const target = await resolveTarget(configured);
+    await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+    return withFileLock(
+      `${target}.cloudtoken.lock`,
+      async () => {
+        const current = await readText(target);
+        const result = parseOrThrow(target, () => editCredentialsText(current.text, edit(current.text)));
+        if (result.text !== current.text) await replaceAtomically(target, result.text, current);
+        logger.info('credentials file updated', { path: target, written: result.written, removed: result.removed });
+        return result;
+      },
+      options.lock,
+    );
+  }
+
+  return {
+    path: configured,
+    async writeProfiles(profiles) {
+      await change(() => ({ write: profiles }));
+    },
+    async removeProfiles(names) {
+      const result = await change((text) => ({ remove: names ?? managedProfileNames(parseIni(text)) }));
+      return { removed: result.removed, notOwned: result.notOwned };
+    },
+    async managedProfiles() {
+      const target = await resolveTarget(configured);
+      const { text } = await readText(target);
+      return parseOrThrow(target, () => managedProfileNames(parseIni(text)));
+    },
+  };
+}
