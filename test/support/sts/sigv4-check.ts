@@ -32,7 +32,7 @@ const toBuffer = (data: SourceData): Buffer =>
   typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data as Uint8Array);
 
 /** node:crypto behind the Checksum interface Smithy's signer takes (plain SHA-256, or HMAC when keyed). */
-class NodeSha256 implements Checksum {
+export class NodeSha256 implements Checksum {
   private hash;
   constructor(private readonly secret?: SourceData) {
     this.hash = this.fresh();

@@ -1,6 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   buildSamlResponse,
@@ -10,6 +10,7 @@ import {
 } from '../../support/saml-fixtures.js';
 import { assumeRoleParams, postQuery } from '../../support/sts/query-client.js';
 import { startStsStandIn, type IssuedRecord, type StsStandIn } from '../../support/sts/stand-in.js';
+import { NodeSha256 } from '../../support/sts/sigv4-check.js';
 import { STS_NAMESPACE } from '../../support/sts/sts-xml.js';
 
 const ACCOUNT = '123456789012';
@@ -266,19 +267,7 @@ describe('GetCallerIdentity verifies SigV4 with the secret it issued', () => {
       credentials,
       region: 'eu-west-1',
       service: 'sts',
-      sha256: class {
-        private h = createHash('sha256');
-        constructor(private key?: Uint8Array | string) {
-          if (key) this.h = createHmac('sha256', Buffer.from(key as Uint8Array)) as never;
-        }
-        update(data: Uint8Array) {
-          this.h.update(data);
-        }
-        async digest() {
-          return new Uint8Array(this.h.digest());
-        }
-        reset() {}
-      },
+      sha256: NodeSha256,
     });
     const query = { Action: 'GetCallerIdentity', Version: '2011-06-15' };
     const signed = await signer.sign({ method: 'GET', protocol: 'http:', hostname: host.split(':')[0]!, port: Number(host.split(':')[1]), path: '/', query, headers: { host } });
