@@ -9,6 +9,7 @@ packages=(
   chromium xvfb
   iproute2 nftables iptables util-linux
   openssl xmlsec1 wrk imagemagick librsvg2-bin
+  desktop-file-utils
 )
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
