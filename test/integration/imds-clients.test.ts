@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createImdsApp } from '../../main/imds/app.js';
+import type { ServedCredentials } from '../../main/imds/app.js';
+import { containerEnvironment, containerRolePath, createContainerApp, generateContainerToken } from '../../main/imds/container.js';
+import { startMetadataServer } from '../../main/imds/server.js';
+import type { RunningServer } from '../../main/imds/server.js';
+import { CONTAINER_CLIENTS, IMDS_CLIENTS, accessKeyFrom, accessKeysFrom } from '../support/aws-clients.js';
+
+/**
+ * The real clients (JS SDK v3, AWS CLI v2, botocore) against our endpoints on 127.0.0.1, each told where to
+ * look by its endpoint variable, so none of them ever goes near 169.254.169.254. The real default address is
+ * covered in imds-netns.test.ts, inside a network namespace.
+ */
+const HOUR = 3_600_000;
+const served = (key: string, roleName = 'Developer', accountId = '123456789012'): ServedCredentials => ({
+  roleName,
+  accountId,
+  lastUpdated: Date.now(),
+  credentials: { accessKeyId: key, secretAccessKey: `secret/${key}+x`, sessionToken: `IQoJb3JpZ2luX2VjE${key}`, expiration: Date.now() + HOUR },
+});
+const expectAll = (keys: Record<string, string>, clients: readonly string[], key: string) =>
+  expect(keys).toEqual(Object.fromEntries(clients.map((client) => [client, key])));
+
+describe('real AWS clients read our endpoints on loopback', () => {
+  let current = served('ASIAINTEGRATION00001');
+  const other = served('ASIAOTHERROLE0000001', 'Auditor', '210987654321');
+  const token = generateContainerToken();
+  const servers: RunningServer[] = [];
+  let required: RunningServer;
+  let optional: RunningServer;
+  let container: RunningServer;
+
+  beforeAll(async () => {
+    const imds = (tokensRequired: boolean) =>
+      startMetadataServer({ app: createImdsApp({ credentials: () => current, region: 'eu-central-1', tokensRequired }), host: '127.0.0.1', port: 0 });
+    const containerApp = createContainerApp({
+      token,
+      credentialsFor: (selector) =>
+        selector === 'default' ? current : selector.accountId === other.accountId && selector.roleName === other.roleName ? other : undefined,
+    });
+    [required, optional, container] = await Promise.all([
+      imds(true),
+      imds(false),
+      startMetadataServer({ app: containerApp, host: '127.0.0.1', port: 0 }),
+    ]);
+    servers.push(required, optional, container);
+  });
+  afterAll(() => Promise.all(servers.map((server) => server.close())));
+
+  // The endpoint ends in `/`: AWS CLI v2.9 appends `latest/…` with no separator.
+  const imdsVars = (server: RunningServer) => ({ AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url });
+  const containerVars = (path?: string) => ({
+    ...containerEnvironment({ port: container.port, token, path }),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+
+  it('every client gets the exact key, in both token modes and through the container endpoint, and the new key after a swap', async () => {
+    const round = () =>
+      Promise.all([
+        accessKeysFrom(IMDS_CLIENTS, imdsVars(required)),
+        accessKeysFrom(IMDS_CLIENTS, imdsVars(optional)),
+        accessKeysFrom(CONTAINER_CLIENTS, containerVars()),
+      ]);
+    const check = (results: Record<string, string>[], key: string) => {
+      expectAll(results[0]!, IMDS_CLIENTS, key);
+      expectAll(results[1]!, IMDS_CLIENTS, key);
+      expectAll(results[2]!, CONTAINER_CLIENTS, key);
+    };
+    check(await round(), 'ASIAINTEGRATION00001');
+    current = served('ASIASWAPPED000000002');
+    check(await round(), 'ASIASWAPPED000000002');
+  });
+
+  it('serves another role at its own container path', async () => {
+    const path = containerRolePath({ accountId: other.accountId, roleName: other.roleName });
+    expect(await accessKeyFrom('js-container', containerVars(path))).toBe('ASIAOTHERROLE0000001');
+  });
+
+  it('gives clients nothing with a wrong container token or once the credentials have expired', async () => {
+    const wrong = { ...containerVars(), AWS_CONTAINER_AUTHORIZATION_TOKEN: generateContainerToken() };
+    const expiredBefore = current;
+    const results = await Promise.all([
+      accessKeyFrom('js-container', wrong).catch((error: Error) => error.message),
+      (async () => {
+        current = { ...current, credentials: { ...current.credentials, expiration: Date.now() - 1 } };
+        return accessKeyFrom('js-imds', imdsVars(required)).catch((error: Error) => error.message);
+      })(),
+    ]);
+    current = expiredBefore;
+    for (const result of results) expect(result).toMatch(/exited 1/);
+  });
+});
