@@ -56,7 +56,8 @@ export function parseIfconfig(stdout: string): InterfaceAddress[] {
       current = header[1];
       continue;
     }
-    const inet = /^\s+inet\s+(\d{1,3}(?:\.\d{1,3}){3})\s+netmask\s+0x([0-9a-fA-F]{8})/.exec(line);
+    // Point-to-point interfaces (VPN tunnels) print `inet A --> B netmask …`; the address is A.
+    const inet = /^\s+inet\s+(\d{1,3}(?:\.\d{1,3}){3})\s+(?:-->\s+\S+\s+)?netmask\s+0x([0-9a-fA-F]{8})/.exec(line);
     if (inet && current !== undefined) {
       out.push({ interface: current, address: inet[1]!, prefixLength: maskBits(inet[2]!) });
     }
@@ -72,7 +73,9 @@ function maskBits(hex: string): number {
 
 /**
  * `netsh interface ipv4 show addresses`: each block starts with a line naming the interface in double quotes
- * (the words around it are localized); address lines end in a dotted quad. Subnet-prefix lines carry a `/`.
+ * (the words around it are localized); address lines end in a dotted quad. Subnet-prefix lines carry a `/`
+ * and are skipped. A gateway line is indistinguishable without its label and is listed too: a gateway at
+ * 169.254.169.254 is someone else's metadata service just the same.
  */
 export function parseNetshAddresses(stdout: string): InterfaceAddress[] {
   const out: InterfaceAddress[] = [];

@@ -107,16 +107,21 @@ export function mapSudoPromptError(error: Error & { code?: unknown }, stderr: st
 const SAFE_POSIX_PATH = /^[A-Za-z0-9_./-]+$/;
 const SAFE_WINDOWS_PATH = /^[A-Za-z]:\\[A-Za-z0-9_.\\ ()~-]+$/;
 
+export function isSafeScriptPath(path: string, flavour: 'posix' | 'win32'): boolean {
+  return (flavour === 'win32' ? SAFE_WINDOWS_PATH : SAFE_POSIX_PATH).test(path);
+}
+
 /**
  * Writes the script into a fresh 0700 directory as a 0600 file, hands its path to `use`, and removes the
  * directory afterwards whatever happens.
  */
 export async function withScriptFile<T>(script: ElevatedScript, options: ScriptFileOptions, use: (path: string) => Promise<T>): Promise<T> {
   const windows = (options.platform ?? process.platform) === 'win32';
+  // The directory is created before the check because mkdtemp chooses its name; it is removed either way.
   const dir = await mkdtemp(join(options.tmpRoot ?? tmpdir(), 'cloudtoken-'));
   try {
     const path = join(dir, script.shell === 'cmd' ? 'network.cmd' : 'network.sh');
-    if (!(windows ? SAFE_WINDOWS_PATH : SAFE_POSIX_PATH).test(path)) throw new UnsafeScriptPathError(path);
+    if (!isSafeScriptPath(path, windows ? 'win32' : 'posix')) throw new UnsafeScriptPathError(path);
     await writeFile(path, script.text, { mode: 0o600, flag: 'wx' });
     return await use(path);
   } finally {

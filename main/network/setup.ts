@@ -1,0 +1,39 @@
+import { CloudtokenError } from '../support/errors.js';
+import type { Logger } from '../support/logger.js';
+import { METADATA_ADDRESS, createAliasPlan, type AliasPlatform } from './alias-plan.js';
+import { createAliasManager, type AliasManager } from './alias.js';
+import { createRedirectProbe } from './probe.js';
+import { createDirectRunner, createSudoPromptRunner, isPrivileged, type Runner } from './runner.js';
+
+export interface AliasSetupOptions {
+  /** The unprivileged high port the credential server listens on; port 80 is redirected to it. */
+  port: number;
+  platform?: NodeJS.Platform;
+  /** macOS: the app's .icns shown in the admin prompt. */
+  icns?: string;
+  /** Defaults to running directly when already privileged, else through the OS admin prompt. */
+  runner?: Runner;
+  logger?: Logger;
+}
+
+export class UnsupportedPlatformError extends CloudtokenError {}
+
+/**
+ * The alias manager for this machine: the plan for its OS, the effect probe, and the least-privileged runner
+ * that can apply it (direct when already root, the OS admin prompt otherwise).
+ */
+export function createAliasSetup(options: AliasSetupOptions): AliasManager {
+  const platform = options.platform ?? process.platform;
+  if (platform !== 'linux' && platform !== 'darwin' && platform !== 'win32') {
+    throw new UnsupportedPlatformError('network.unsupported-platform', `Cloudtoken cannot set up ${METADATA_ADDRESS} on ${platform}.`);
+  }
+  const runner =
+    options.runner ??
+    (isPrivileged() ? createDirectRunner() : createSudoPromptRunner({ name: 'Cloudtoken', ...(options.icns ? { icns: options.icns } : {}) }));
+  return createAliasManager({
+    runner,
+    plan: createAliasPlan({ platform: platform as AliasPlatform, port: options.port }),
+    probe: createRedirectProbe({ address: METADATA_ADDRESS, listenPort: options.port }),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+}
