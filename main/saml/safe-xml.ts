@@ -16,6 +16,14 @@ function notXml(detail: string, cause?: unknown): SamlError {
   return new SamlError('SAML_NOT_XML', `${NOT_XML_MESSAGE} (${quoteForMessage(detail)})`, { cause });
 }
 
+function tooDeep(maxDepth: number): SamlError {
+  return new SamlError(
+    'SAML_TOO_DEEP',
+    `The sign-in response nests elements more than ${maxDepth} levels deep, which no SAML response does. ` +
+      'Cloudtoken refuses it to stay safe.',
+  );
+}
+
 /** Index just past `terminator`, searching from `from`; a missing terminator means the document is cut short. */
 function skipPast(xml: string, from: number, terminator: string): number {
   const end = xml.indexOf(terminator, from);
@@ -62,14 +70,12 @@ export function screenXml(xml: string, maxDepth = MAX_XML_DEPTH): void {
       );
     } else {
       const end = endOfTag(xml, i);
-      if (xml[i + 1] === '/') depth--;
-      else if (xml[end - 1] !== '/') depth++;
-      if (depth > maxDepth) {
-        throw new SamlError(
-          'SAML_TOO_DEEP',
-          `The sign-in response nests elements more than ${maxDepth} levels deep, which no SAML response does. ` +
-            'Cloudtoken refuses it to stay safe.',
-        );
+      if (xml[i + 1] === '/') {
+        depth--;
+      } else {
+        // A self-closing element sits one level down too, it just does not stay open.
+        if (depth + 1 > maxDepth) throw tooDeep(maxDepth);
+        if (xml[end - 1] !== '/') depth++;
       }
       i = end + 1;
     }

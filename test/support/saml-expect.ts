@@ -9,5 +9,5 @@ export function samlErrorFrom(action: () => unknown): SamlError {
     if (error instanceof SamlError) return error;
     throw error;
   }
-  throw new Error(`expected a SamlError, got a result: ${JSON.stringify(result).slice(0, 200)}`);
+  throw new Error(`expected a SamlError, got a result: ${String(JSON.stringify(result)).slice(0, 200)}`);
 }
