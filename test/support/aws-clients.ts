@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -102,4 +104,32 @@ function run(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * What the AWS CLI signs with when it must find both credentials and region by itself: runs
+ * `aws sts get-caller-identity` against a loopback stand-in that records the SigV4 Authorization header
+ * (`Credential=<key>/<date>/<region>/sts/aws4_request`) and answers a non-retryable error.
+ */
+export async function awsCliSigningScope(vars: Record<string, string>): Promise<{ accessKeyId: string; region: string }> {
+  let authorization: string | undefined;
+  const stub = createServer((req, res) => {
+    authorization ??= req.headers.authorization;
+    req.resume();
+    res.writeHead(403, { 'Content-Type': 'text/xml' });
+    res.end('<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>recorded</Message></Error></ErrorResponse>');
+  });
+  await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
+  const home = await mkdtemp(join(tmpdir(), 'cloudtoken-client-home-'));
+  try {
+    const endpoint = `http://127.0.0.1:${(stub.address() as AddressInfo).port}/`;
+    const { stderr } = await run(AWS_CLI, ['sts', 'get-caller-identity', '--endpoint-url', endpoint], { PATH: '/usr/bin:/bin', HOME: home, ...vars }, home);
+    const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\/sts\/aws4_request/.exec(authorization ?? '');
+    if (!scope) throw new Error(`aws-cli signed nothing: ${stderr.trim()}`);
+    return { accessKeyId: scope[1]!, region: scope[2]! };
+  } finally {
+    stub.closeAllConnections();
+    stub.close();
+    await rm(home, { recursive: true, force: true });
+  }
 }
