@@ -1,0 +1,64 @@
+import { COPY_TARGETS } from '../../preload/contract.js';
+import type { RequestChannel, RequestOf } from '../../preload/contract.js';
+import { ROLE_ARN_PATTERN, validateSettings } from '../settings/schema.js';
+import type { FieldError } from '../settings/schema.js';
+
+/**
+ * Payload checks for every request channel: a renderer is untrusted input like any other. Each validator
+ * returns the value in the contract's type (rebuilt, so no extra keys travel on) or why it was refused.
+ */
+export type PayloadCheck<T> = { ok: true; value: T } | { ok: false; message: string; errors?: FieldError[] };
+
+type Validators = { [C in RequestChannel]: (payload: unknown) => PayloadCheck<RequestOf<C>> };
+
+const refuse = (message: string) => ({ ok: false as const, message });
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function none(payload: unknown): PayloadCheck<undefined> {
+  return payload === undefined ? { ok: true, value: undefined } : refuse('This request takes no argument.');
+}
+
+function roleArnOf(payload: unknown): string | undefined {
+  return isRecord(payload) && typeof payload.roleArn === 'string' && ROLE_ARN_PATTERN.test(payload.roleArn) ? payload.roleArn : undefined;
+}
+
+const VALIDATORS: Validators = {
+  'cloudtoken:roles:get': none,
+  'cloudtoken:roles:choose': (payload) => {
+    const roleArn = roleArnOf(payload);
+    return roleArn ? { ok: true, value: { roleArn } } : refuse('That is not a role ARN.');
+  },
+  'cloudtoken:roles:keep-active': (payload) => {
+    const roleArn = roleArnOf(payload);
+    if (!roleArn || !isRecord(payload) || typeof payload.keep !== 'boolean') return refuse('Expected a role ARN and whether to keep it active.');
+    return { ok: true, value: { roleArn, keep: payload.keep } };
+  },
+  'cloudtoken:settings:get': none,
+  'cloudtoken:settings:save': (payload) => {
+    const result = validateSettings(payload);
+    return result.ok ? { ok: true, value: result.settings } : { ok: false, message: 'Some settings are not valid.', errors: result.errors };
+  },
+  'cloudtoken:status:get': none,
+  'cloudtoken:status:copy': (payload) => {
+    const target = isRecord(payload) ? payload.target : undefined;
+    const known = COPY_TARGETS.find((candidate) => candidate === target);
+    return known ? { ok: true, value: { target: known } } : refuse('There is nothing like that to copy.');
+  },
+  'cloudtoken:session:sign-in': none,
+  'cloudtoken:session:refresh': none,
+  'cloudtoken:login:get': none,
+  'cloudtoken:login:navigate': (payload) => {
+    const action = isRecord(payload) ? payload.action : undefined;
+    return action === 'back' || action === 'reload' ? { ok: true, value: { action } } : refuse('Expected back or reload.');
+  },
+  'cloudtoken:login:cancel': none,
+  'cloudtoken:login:use-system-browser': none,
+  'cloudtoken:window:close': none,
+};
+
+export function validateRequest<C extends RequestChannel>(channel: C, payload: unknown): PayloadCheck<RequestOf<C>> {
+  return (VALIDATORS[channel] as (payload: unknown) => PayloadCheck<RequestOf<C>>)(payload);
+}
