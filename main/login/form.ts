@@ -118,25 +118,28 @@ async function signIn(
       case 'password': {
         if (!interactive) throw interactionRequired(page);
         if (passwordSent) throw rejected(page, 'FORM_CREDENTIALS_REJECTED', 'your user name or password');
+        assertSafeForSecrets(page, action.form);
         const values: Record<string, string> = { [action.password.name]: await options.password() };
         if (action.username) values[action.username.name] = options.username;
-        next = submit(page, action.form, values, true);
+        next = submit(page, action.form, values);
         passwordSent = true;
         break;
       }
       case 'username':
         if (!interactive) throw interactionRequired(page);
         if (usernameSent) throw rejected(page, 'FORM_CREDENTIALS_REJECTED', 'your user name');
-        next = submit(page, action.form, { [action.username.name]: options.username }, true);
+        assertSafeForSecrets(page, action.form);
+        next = submit(page, action.form, { [action.username.name]: options.username });
         usernameSent = true;
         break;
       case 'ask': {
         if (!interactive) throw interactionRequired(page);
-        next = submit(page, action.form, { [action.field.name]: await ask(options, action, page, asks) }, true);
+        assertSafeForSecrets(page, action.form);
+        next = submit(page, action.form, { [action.field.name]: await ask(options, action, page, asks) });
         break;
       }
       case 'auto-submit':
-        next = submit(page, action.form, {}, false);
+        next = submit(page, action.form, {});
         break;
       case 'refresh':
         next = { url: action.url, method: 'GET' };
@@ -164,15 +167,17 @@ function capture(form: HtmlForm): CapturedAssertion {
   return { samlResponse, relayState, acsUrl: form.action };
 }
 
-/** Builds the form's request; what a person typed goes only to the form's own action, and only safely. */
-function submit(page: HtmlPage, form: HtmlForm, values: Record<string, string>, carriesSecrets: boolean): PageRequest {
-  if (carriesSecrets && !isSafeForSecrets(form.action)) {
-    throw new FormLoginError(
-      'FORM_INSECURE_TRANSPORT',
-      `The sign-in form at ${hostOf(page.url)} would send what you type to ${form.action.split('?')[0]} without encryption (plain http). Cloudtoken refused; use the identity provider's https address.`,
-    );
-  }
+function submit(page: HtmlPage, form: HtmlForm, values: Record<string, string>): PageRequest {
   return { ...formRequest(form, fillForm(form, values)), fromUrl: page.url };
+}
+
+/** What a person types goes only to the form's own action, and never in clear text across a network. */
+function assertSafeForSecrets(page: HtmlPage, form: HtmlForm): void {
+  if (isSafeForSecrets(form.action)) return;
+  throw new FormLoginError(
+    'FORM_INSECURE_TRANSPORT',
+    `The sign-in form at ${hostOf(page.url)} would send what you type to ${form.action.split('?')[0]} without encryption (plain http). Cloudtoken refused; use the identity provider's https address.`,
+  );
 }
 
 function isSafeForSecrets(action: string): boolean {
