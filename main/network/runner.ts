@@ -133,11 +133,21 @@ function scriptArgv(script: ElevatedScript, path: string): string[] {
   return script.shell === 'cmd' ? ['cmd.exe', '/d', '/c', path] : ['/bin/sh', path];
 }
 
+/** Desktop sessions may lack the sbin directories where ip, ifconfig and lsof live on some systems. */
+const SYSTEM_DIRS = ['/usr/sbin', '/sbin', '/usr/bin', '/bin'];
+
+export function commandEnvironment(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): NodeJS.ProcessEnv {
+  if (platform === 'win32') return env;
+  const dirs = (env.PATH ?? '').split(':').filter(Boolean);
+  return { ...env, PATH: [...dirs, ...SYSTEM_DIRS.filter((dir) => !dirs.includes(dir))].join(':') };
+}
+
 function execArgv(argv: readonly string[]): Promise<CommandResult> {
   const [file, ...args] = argv;
   if (file === undefined) return Promise.resolve({ code: 127, stdout: '', stderr: 'empty command' });
+  const options = { encoding: 'utf8' as const, maxBuffer: MAX_OUTPUT, windowsHide: true, env: commandEnvironment() };
   return new Promise((resolve) => {
-    execFile(file, args, { encoding: 'utf8', maxBuffer: MAX_OUTPUT, windowsHide: true }, (error, stdout, stderr) => {
+    execFile(file, args, options, (error, stdout, stderr) => {
       if (!error) return resolve({ code: 0, stdout, stderr });
       const code = typeof error.code === 'number' ? error.code : 127;
       resolve({ code, stdout, stderr: stderr || error.message });

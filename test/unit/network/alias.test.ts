@@ -7,9 +7,9 @@ import {
   AliasConflictError,
   AliasNotEffectiveError,
 } from '../../../main/network/errors.js';
-import { fallbackAdvice } from '../../../main/network/fallback.js';
 import type { RedirectState } from '../../../main/network/probe.js';
 import type { CommandResult, Runner } from '../../../main/network/runner.js';
+import { establishServingMode } from '../../../main/network/serving-mode.js';
 import { createLogger } from '../../../main/support/logger.js';
 
 const PORT = 9911;
@@ -184,14 +184,54 @@ describe('createAliasManager', () => {
   });
 });
 
-describe('the fallback path', () => {
-  it('after a cancelled prompt, the advice says exactly how to reach the loopback server', async () => {
-    const { state, manager } = fakeMachine();
-    state.prompt = 'cancel';
-    const advice = await manager.ensure().then(
-      () => undefined,
-      () => fallbackAdvice({ port: PORT, platform: 'linux' }),
-    );
-    expect(advice?.imds).toEqual([{ name: 'AWS_EC2_METADATA_SERVICE_ENDPOINT', value: `http://127.0.0.1:${PORT}/` }]);
+describe('establishServingMode: the fallback path', () => {
+  it('serves on the alias when the set-up is (or becomes) present', async () => {
+    const { plan, manager } = fakeMachine();
+    expect(await establishServingMode({ manager, plan })).toEqual({ kind: 'alias', host: '169.254.169.254', port: PORT, changed: true });
+    expect(await establishServingMode({ manager, plan })).toEqual({ kind: 'alias', host: '169.254.169.254', port: PORT, changed: false });
+  });
+
+  it.each([
+    ['cancel', AdminPromptCancelledError, 'network.admin-cancelled'],
+    ['fail', AdminCommandFailedError, 'network.admin-command-failed'],
+    ['no-effect', AliasNotEffectiveError, 'network.alias-not-effective'],
+  ] as const)('a prompt that ends in "%s" falls back to loopback with the reason and the variables to set', async (prompt, type, code) => {
+    const { plan, state, manager, logs } = fakeMachine();
+    state.prompt = prompt;
+    const container = { url: `http://127.0.0.1:9912/role/default`, token: 'c0ffee' };
+    const mode = await establishServingMode({ manager, plan, container, logger: createLogger({ sink: (line) => logs.push(line) }) });
+    expect(mode.kind).toBe('loopback');
+    if (mode.kind !== 'loopback') return;
+    expect(mode).toMatchObject({ host: '127.0.0.1', port: PORT });
+    expect(mode.reason).toBeInstanceOf(type);
+    expect(mode.reason.code).toBe(code);
+    expect(mode.advice.imds).toEqual([{ name: 'AWS_EC2_METADATA_SERVICE_ENDPOINT', value: `http://127.0.0.1:${PORT}/` }]);
+    expect(mode.advice.container?.map((v) => v.name)).toEqual(['AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN']);
+    expect(logs.join('\n')).toContain(code);
+    expect(logs.join('\n')).not.toContain('c0ffee');
+  });
+
+  it('a conflict falls back without prompting', async () => {
+    const { plan, state, manager } = fakeMachine();
+    state.listeners.push('LISTEN 0 511 169.254.169.254:80 0.0.0.0:* users:(("aws-vault",pid=4242,fd=7))');
+    const mode = await establishServingMode({ manager, plan });
+    expect(mode).toMatchObject({ kind: 'loopback', reason: { code: 'network.alias-conflict' } });
+    expect(state.elevated).toHaveLength(0);
+  });
+
+  it('even an unexpected error is a loopback mode with a typed reason, never a crash', async () => {
+    const plan = createAliasPlan({ platform: 'linux', port: PORT });
+    const manager = createAliasManager({
+      plan,
+      runner: {
+        run: async () => ({ code: 0, stdout: '', stderr: '' }),
+        runElevated: async () => {
+          throw new TypeError('boom');
+        },
+      },
+      probe: async () => 'absent',
+    });
+    const mode = await establishServingMode({ manager, plan });
+    expect(mode).toMatchObject({ kind: 'loopback', reason: { code: 'network.setup-failed' } });
   });
 });

@@ -11,6 +11,7 @@ import {
   UnsafeScriptPathError,
 } from '../../../main/network/errors.js';
 import {
+  commandEnvironment,
   createDirectRunner,
   createSudoPromptRunner,
   isSafeScriptPath,
@@ -38,6 +39,15 @@ describe('createDirectRunner', () => {
   it('runs argv without a shell: metacharacters stay literal', async () => {
     const result = await runner.run(['echo', '$(id -u)', '`id`', ';', '&&', 'false']);
     expect(result).toEqual({ code: 0, stdout: '$(id -u) `id` ; && false\n', stderr: '' });
+  });
+
+  it('finds system tools even when the session PATH lacks the sbin directories', () => {
+    expect(commandEnvironment({ PATH: '/home/u/bin:/usr/bin', LANG: 'de_DE.UTF-8' }, 'linux')).toEqual({
+      PATH: '/home/u/bin:/usr/bin:/usr/sbin:/sbin:/bin',
+      LANG: 'de_DE.UTF-8',
+    });
+    expect(commandEnvironment({}, 'darwin').PATH).toBe('/usr/sbin:/sbin:/usr/bin:/bin');
+    expect(commandEnvironment({ Path: 'C:\\Windows\\system32' }, 'win32')).toEqual({ Path: 'C:\\Windows\\system32' });
   });
 
   it('reports exit codes and missing programs instead of throwing', async () => {
