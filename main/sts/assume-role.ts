@@ -18,11 +18,9 @@ import {
   networkAdvice,
   type TransportTimeouts,
 } from './http-transport.js';
+import { clampSessionDuration, DEFAULT_SESSION_DURATION } from './session-duration.js';
 import type { RoleCredentials } from './types.js';
 
-export const MIN_SESSION_DURATION = 900;
-export const MAX_SESSION_DURATION = 43_200;
-export const DEFAULT_SESSION_DURATION = 3_600;
 /** Every role accepts one hour: IAM's MaxSessionDuration is 1 to 12 hours. */
 const SAFE_SESSION_DURATION = 3_600;
 
@@ -61,12 +59,6 @@ export interface StsExchange {
   durationLimits(): Record<string, number>;
   /** Closes pooled connections. */
   close(): void;
-}
-
-/** Clamps a wish to what AssumeRoleWithSAML accepts at all. */
-export function clampSessionDuration(seconds: number): number {
-  if (!Number.isFinite(seconds)) return DEFAULT_SESSION_DURATION;
-  return Math.min(MAX_SESSION_DURATION, Math.max(MIN_SESSION_DURATION, Math.round(seconds)));
 }
 
 /**

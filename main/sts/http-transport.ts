@@ -1,5 +1,6 @@
 import { ProxyAgent } from 'proxy-agent';
-import type { ClientRequest } from 'node:http';
+import { get as httpGet, type ClientRequest } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /** Bounds for every call to AWS: a hung proxy or endpoint must not stall a refresh forever. */
@@ -51,4 +52,25 @@ export async function networkAdvice(agent: ProxyAgent, url: string): Promise<str
     ? `The request went through the proxy ${proxy} (from HTTPS_PROXY/ALL_PROXY); check that proxy, or add the host to NO_PROXY to go direct.`
     : 'No proxy was used; if this network needs one, set HTTPS_PROXY (and NO_PROXY for hosts to reach directly).';
   return `Could not reach ${url}. ${route}`;
+}
+
+/** A GET through the proxy agent, for endpoints outside the SDK (the console federation endpoint). */
+export function getText(
+  url: string,
+  agent: ProxyAgent,
+  timeoutMs: number,
+): Promise<{ status: number; body: string; location: string | undefined }> {
+  const get = url.startsWith('https:') ? httpsGet : httpGet;
+  return new Promise((resolve, reject) => {
+    const request = get(url, { agent, timeout: timeoutMs }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), location: response.headers.location }),
+      );
+      response.on('error', reject);
+    });
+    request.on('timeout', () => request.destroy(Object.assign(new Error(`timed out after ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    request.on('error', reject);
+  });
 }
