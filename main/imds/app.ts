@@ -39,6 +39,12 @@ export interface ImdsAppOptions {
 }
 
 export const TOKEN_PATH = '/latest/api/token';
+
+/**
+ * What users behind a proxy must put in NO_PROXY: botocore (so the AWS CLI too) sends metadata requests
+ * through HTTP_PROXY otherwise, and a proxy that adds X-Forwarded-For gets the token refused.
+ */
+export const IMDS_NO_PROXY = '169.254.169.254,127.0.0.1,localhost';
 const TOKEN_HEADER = 'x-aws-ec2-metadata-token';
 const TTL_HEADER = 'x-aws-ec2-metadata-token-ttl-seconds';
 const TTL_RESPONSE_HEADER = 'X-Aws-Ec2-Metadata-Token-Ttl-Seconds';

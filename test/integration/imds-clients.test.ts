@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createImdsApp } from '../../main/imds/app.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { IMDS_NO_PROXY, createImdsApp } from '../../main/imds/app.js';
 import type { ServedCredentials } from '../../main/imds/app.js';
 import { containerEnvironment, containerRolePath, createContainerApp, generateContainerToken } from '../../main/imds/container.js';
 import { startMetadataServer } from '../../main/imds/server.js';
@@ -88,5 +90,25 @@ describe('real AWS clients read our endpoints on loopback', () => {
     ]);
     current = expiredBefore;
     for (const result of results) expect(result).toMatch(/exited 1/);
+  });
+
+  it('reaches botocore and the CLI behind a proxy only with the documented NO_PROXY (rule 27)', async () => {
+    let proxied = 0;
+    const proxy = createServer((req, res) => {
+      proxied += 1;
+      req.resume();
+      res.writeHead(502).end();
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const proxyVars = { ...imdsVars(required), HTTP_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` };
+      expectAll(await accessKeysFrom(['botocore', 'aws-cli'], { ...proxyVars, NO_PROXY: IMDS_NO_PROXY }), ['botocore', 'aws-cli'], current.credentials.accessKeyId);
+      expect(proxied).toBe(0);
+      await expect(accessKeyFrom('botocore', proxyVars)).rejects.toThrow(/exited 1/);
+      expect(proxied).toBeGreaterThan(0);
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+    }
   });
 });
