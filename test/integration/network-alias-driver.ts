@@ -3,14 +3,15 @@
  * (`unshare --net --pid --fork --kill-child --mount-proc`): nothing here can reach the real 169.254.169.254.
  * Node cannot enter a namespace itself, so the test starts this script in one and asserts on the JSON it
  * prints. Commands:
- *   scenario <nftables|iptables>  apply, serve, query with the AWS CLI, apply again, revert
+ *   scenario <nftables|iptables|auto> [hide-nft]
+ *                                 apply, serve, query with the AWS CLI, apply again, revert
  *   conflict-address              someone else's interface holds the address
  *   conflict-listener             someone else listens on 169.254.169.254:80
  *   imds <port>                   (started by `scenario` as nobody) the metadata service on the alias
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,8 +58,10 @@ function managerFor(port: number, redirect: LinuxRedirect) {
   return { manager, elevatedRuns, plan };
 }
 
-function rulesets(redirect: LinuxRedirect): string[] {
-  if (redirect === 'nftables') return [sh(['nft', 'list', 'ruleset']).stdout];
+type RuleTool = 'nftables' | 'iptables';
+
+function rulesets(tool: RuleTool): string[] {
+  if (tool === 'nftables') return [sh(['nft', 'list', 'ruleset']).stdout];
   return [sh(['iptables', '-t', 'nat', '-S']).stdout, sh(['iptables', '-S']).stdout];
 }
 
@@ -84,15 +87,28 @@ function startChild(argv: string[], options: { uid?: number; gid?: number } = {}
   });
 }
 
-async function scenario(redirect: LinuxRedirect): Promise<Record<string, unknown>> {
+/**
+ * Makes `nft` look uninstalled inside this namespace's private mount table: a non-executable empty file
+ * mounted over the binary. The host's nft is untouched.
+ */
+function hideNft(): void {
+  const nft = sh(['sh', '-c', 'command -v nft']).stdout.trim();
+  const empty = join(mkdtempSync(join(tmpdir(), 'cloudtoken-no-nft-')), 'nft');
+  writeFileSync(empty, '', { mode: 0o600 });
+  setup(['mount', '--bind', empty, nft]);
+}
+
+async function scenario(redirect: LinuxRedirect, variant?: string): Promise<Record<string, unknown>> {
   setup(['ip', 'link', 'set', 'lo', 'up']);
+  if (variant === 'hide-nft') hideNft();
+  const tool: RuleTool = redirect === 'iptables' || variant === 'hide-nft' ? 'iptables' : 'nftables';
   const port = 20000 + Math.floor(Math.random() * 40000);
   const { manager, elevatedRuns, plan } = managerFor(port, redirect);
-  const out: Record<string, unknown> = { port };
+  const out: Record<string, unknown> = { port, tool, nftVisible: sh(['sh', '-c', 'command -v nft']).code === 0 };
   out.initial = await manager.status();
   out.firstEnsure = await manager.ensure();
   out.elevatedAfterFirst = elevatedRuns();
-  const listRules = redirect === 'nftables' ? ['nft', 'list', 'table', 'ip', 'cloudtoken'] : ['iptables', '-t', 'nat', '-S', 'CLOUDTOKEN'];
+  const listRules = tool === 'nftables' ? ['nft', 'list', 'table', 'ip', 'cloudtoken'] : ['iptables', '-t', 'nat', '-S', 'CLOUDTOKEN'];
   out.rules = sh(listRules).stdout;
 
   const { child, line } = await startChild([process.execPath, '--import', 'tsx', THIS_FILE, 'imds', String(port)], { uid: NOBODY, gid: NOBODY });
@@ -113,7 +129,7 @@ async function scenario(redirect: LinuxRedirect): Promise<Record<string, unknown
     out.secondEnsure = await manager.ensure();
     out.elevatedAfterSecond = elevatedRuns();
     // The script itself is idempotent too: running it again, past the manager's check, changes nothing.
-    const snapshot = () => [sh(['ip', '-4', '-o', 'addr', 'show']).stdout, ...rulesets(redirect)].join('\n');
+    const snapshot = () => [sh(['ip', '-4', '-o', 'addr', 'show']).stdout, ...rulesets(tool)].join('\n');
     const before = snapshot();
     await createDirectRunner().runElevated(plan.apply, 'test: apply again');
     out.scriptRerunChanged = snapshot() !== before;
@@ -183,9 +199,9 @@ async function imds(port: number): Promise<void> {
   console.log(JSON.stringify({ uid: process.getuid?.(), accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey }));
 }
 
-const [command, arg] = process.argv.slice(2);
+const [command, arg, variant] = process.argv.slice(2);
 const commands: Record<string, () => Promise<unknown>> = {
-  scenario: () => scenario(arg as LinuxRedirect),
+  scenario: () => scenario(arg as LinuxRedirect, variant),
   'conflict-address': conflictAddress,
   'conflict-listener': conflictListener,
   imds: () => imds(Number(arg)),

@@ -39,12 +39,16 @@ const absent = { state: 'absent', address: false, redirect: 'absent', conflicts:
 
 describe.skipIf(!isRoot)('the link-local alias on Linux, in a network namespace (needs root)', () => {
   describe.each([
-    { redirect: 'nftables', available: hasNft },
-    { redirect: 'iptables', available: hasIptables },
-  ])('with $redirect', ({ redirect, available }) => {
+    { label: 'nftables', args: ['nftables'], tool: 'nftables', available: hasNft },
+    { label: 'iptables (forced)', args: ['iptables'], tool: 'iptables', available: hasIptables },
+    { label: 'auto, where nft is not installed', args: ['auto', 'hide-nft'], tool: 'iptables', available: hasIptables },
+  ])('with $label', ({ args, tool, available }) => {
     it.skipIf(!available)('applies once, serves the AWS CLI on http://169.254.169.254/, re-applies without a prompt, reverts', async () => {
-      const run = await inNamespace('scenario', redirect);
+      const run = await inNamespace('scenario', ...args);
       const port = run.port as number;
+      const redirect = tool;
+      expect(run.tool).toBe(tool);
+      expect(run.nftVisible).toBe(args[1] !== 'hide-nft');
 
       expect(run.initial).toEqual(absent);
       expect(run.firstEnsure).toEqual({ changed: true, status: present });
