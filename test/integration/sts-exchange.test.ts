@@ -15,6 +15,7 @@ import { parseSamlResponse } from '../../main/saml/assertion.js';
 import type { SamlRole } from '../../main/saml/types.js';
 import { createStsExchange, type StsExchange, type StsExchangeOptions } from '../../main/sts/assume-role.js';
 import { StsError } from '../../main/sts/errors.js';
+import { createLogger } from '../../main/support/logger.js';
 import type { RoleCredentials } from '../../main/sts/types.js';
 import { buildSamlResponse, buildSamlResponseXml, createSigningIdentity, DEFAULT_ISSUER } from '../support/saml-fixtures.js';
 import { startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
@@ -282,6 +283,17 @@ describe('STS faults become typed errors', () => {
     expect(error.message).toContain('HTTPS_PROXY');
   });
 
+  it('reports a captive portal or other non-STS answer as STS_UNEXPECTED_RESPONSE', async () => {
+    const portal = await listen(createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Please log in to the Wi-Fi</body></html>')));
+    try {
+      const error = await failure(assume(exchange({ endpointOverride: `http://127.0.0.1:${portal.port}` }), signIn()));
+      expect(error.code).toBe('STS_UNEXPECTED_RESPONSE');
+      expect(error.message).toContain(`http://127.0.0.1:${portal.port}`);
+    } finally {
+      await portal.close();
+    }
+  });
+
   it('bounds a hung endpoint by the request timeout', async () => {
     standIn.setFault({ kind: 'delay', ms: 2_000, times: 1 });
     const started = performance.now();
@@ -292,6 +304,21 @@ describe('STS faults become typed errors', () => {
 });
 
 describe('what the STS client does not do', () => {
+  it('logs no assertion, key, secret or token, even at debug level and on failure', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', sink: (line) => lines.push(line) });
+    const assertion = signIn({ sessionDuration: 28_800 });
+    standIn.setFault({ kind: 'throttling', times: 1 });
+    const obtained = await assume(exchange({ logger }), assertion);
+    standIn.setFault({ kind: 'accessDenied' });
+    await failure(assume(exchange({ logger }), assertion));
+    expect(lines.length).toBeGreaterThan(2);
+    const log = lines.join('\n');
+    for (const secret of [assertion.samlResponse.slice(0, 40), obtained.credentials.secretAccessKey, obtained.credentials.sessionToken.slice(0, 40), obtained.credentials.accessKeyId]) {
+      expect(log).not.toContain(secret);
+    }
+  });
+
   it('never looks up credentials of its own: no request reaches a metadata service', async () => {
     const recorded: string[] = [];
     const metadata = await listen(createServer((req, res) => {
@@ -302,18 +329,21 @@ describe('what the STS client does not do', () => {
     try {
       writeFileSync(join(home, 'empty'), '');
       for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_EC2_METADATA_DISABLED',
-        'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ENDPOINT_URL_STS']) {
+        'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_WEB_IDENTITY_TOKEN_FILE']) {
         vi.stubEnv(name, undefined);
       }
       vi.stubEnv('AWS_EC2_METADATA_SERVICE_ENDPOINT', `http://127.0.0.1:${metadata.port}`);
+      // Nor may the environment redirect the assertion to another endpoint.
+      vi.stubEnv('AWS_ENDPOINT_URL_STS', `http://127.0.0.1:${metadata.port}/endpoint-url`);
+      vi.stubEnv('AWS_ENDPOINT_URL', `http://127.0.0.1:${metadata.port}/endpoint-url`);
       vi.stubEnv('AWS_CONFIG_FILE', join(home, 'empty'));
       vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', join(home, 'empty'));
 
       // Control: an ordinary client without credentials does walk the chain to the metadata service.
-      const ordinary = new STSClient({ region: 'eu-west-1', endpoint: standIn.url, maxAttempts: 1 });
+      const ordinary = new STSClient({ region: 'eu-west-1', maxAttempts: 1 });
       await expect(ordinary.send(new GetCallerIdentityCommand({}))).rejects.toThrow();
       ordinary.destroy();
-      expect(recorded.length).toBeGreaterThan(0);
+      expect(recorded.some((line) => line.startsWith('PUT /latest/api/token'))).toBe(true);
 
       recorded.length = 0;
       const obtained = await assume(exchange(), signIn());
