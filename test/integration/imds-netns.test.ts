@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { IMDS_CLIENTS } from '../support/aws-clients.js';
 import { execInNetns, netnsSupport } from '../support/netns.js';
-import { NETNS_ACCESS_KEY, NETNS_REGION } from './imds-netns-scenario.js';
+import { FOREIGN_ADDRESS, NETNS_ACCESS_KEY, NETNS_REGION } from './imds-netns-scenario.js';
 
 /**
  * The real default path, with no endpoint variables: each case makes its own network namespace (unshare),
@@ -13,8 +13,8 @@ const support = netnsSupport();
 const scenario = fileURLToPath(new URL('./imds-netns-scenario.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-async function inNamespace(mode: string, linkLocalAlias = true): Promise<Record<string, unknown>> {
-  const result = await execInNetns(process.execPath, ['--import', 'tsx', scenario, mode], { linkLocalAlias, cwd: repoRoot, timeoutMs: 90_000 });
+async function inNamespace(mode: string, linkLocalAlias = true, setup?: string): Promise<Record<string, unknown>> {
+  const result = await execInNetns(process.execPath, ['--import', 'tsx', scenario, mode], { linkLocalAlias, setup, cwd: repoRoot, timeoutMs: 90_000 });
   const last = result.stdout.trim().split('\n').at(-1) ?? '';
   if (result.code !== 0 || !last.startsWith('{')) throw new Error(`scenario ${mode} failed (${result.code}): ${result.stderr}`);
   return JSON.parse(last) as Record<string, unknown>;
@@ -35,5 +35,10 @@ describe.skipIf(!support.available)(`IMDS on 169.254.169.254:80 in a network nam
     expect(result.code).toBe('IMDS_ALIAS_MISSING');
     expect(result.message).toContain('ip addr add 169.254.169.254/32 dev lo');
     expect(result.message).toContain('ifconfig lo0 alias 169.254.169.254');
+  });
+
+  it('refuses a client that is neither loopback nor the alias (rule 25)', async () => {
+    const result = await inNamespace('foreign-client', true, `ip addr add ${FOREIGN_ADDRESS}/32 dev lo`);
+    expect(result).toEqual({ foreign: 403, alias: 200 });
   });
 });

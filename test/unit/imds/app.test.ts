@@ -371,6 +371,12 @@ describe('IMDS app, tokens required (the default)', () => {
       }
     });
 
+    it('answers absolute-form and asterisk request targets with 404 or Node’s 400', async () => {
+      const host = `Host: 127.0.0.1:${f.server.port}`;
+      expect(await f.raw(`GET http://169.254.169.254/latest/meta-data/ HTTP/1.1\r\n${host}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 404/);
+      expect(await f.raw(`OPTIONS * HTTP/1.1\r\n${host}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 (400|404)/);
+    });
+
     it('rejects huge headers with Node’s limit and keeps serving', async () => {
       const reply = await f.raw(`GET /latest/meta-data/ HTTP/1.1\r\nHost: 127.0.0.1:${f.server.port}\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
       expect(reply).toMatch(/^HTTP\/1\.1 431/);
