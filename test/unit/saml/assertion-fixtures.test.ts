@@ -2,50 +2,17 @@
  * The signed fixtures every SAML test relies on are checked here by an independent implementation (xmlsec1),
  * so "signed like a real IdP" is a tested fact, not a claim.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import type { Element } from '@xmldom/xmldom';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseSamlResponse } from '../../../main/saml/assertion.js';
-import { ASSERTION_NS, PROTOCOL_NS, buildSamlResponse, buildSamlResponseXml, createSigningIdentity } from '../../support/saml-fixtures.js';
+import { ASSERTION_NS, buildSamlResponse, buildSamlResponseXml, createSigningIdentity } from '../../support/saml-fixtures.js';
+import { xmlsecDecrypt, xmlsecVerifies } from '../../support/xmlsec.js';
+import type { SignedSamlElement } from '../../support/xmlsec.js';
 
 const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
 const identity = createSigningIdentity();
-const dir = mkdtempSync(join(tmpdir(), 'cloudtoken-saml-fixtures-'));
-const certFile = join(dir, 'idp.crt');
-const keyFile = join(dir, 'idp.key');
-writeFileSync(certFile, identity.certificatePem);
-writeFileSync(keyFile, identity.privateKeyPem);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let fileCount = 0;
-function tempFile(content: string): string {
-  const file = join(dir, `doc-${fileCount++}.xml`);
-  writeFileSync(file, content);
-  return file;
-}
-
-const SIGNATURE_OF = {
-  Response: "/*[local-name()='Response']/*[local-name()='Signature']",
-  Assertion: "//*[local-name()='Assertion']/*[local-name()='Signature']",
-};
-
-/** xmlsec1's verdict on one signature, checked against the test IdP's certificate. */
-function xmlsecVerifies(xml: string, signed: keyof typeof SIGNATURE_OF): boolean {
-  const result = spawnSync('xmlsec1', [
-    '--verify',
-    '--id-attr:ID', `${PROTOCOL_NS}:Response`,
-    '--id-attr:ID', `${ASSERTION_NS}:Assertion`,
-    '--node-xpath', SIGNATURE_OF[signed],
-    '--pubkey-cert-pem', certFile,
-    tempFile(xml),
-  ], { encoding: 'utf8' });
-  if (result.error) throw result.error;
-  return result.status === 0;
-}
+const verifies = (xml: string, signed: SignedSamlElement) => xmlsecVerifies(xml, signed, identity.certificatePem);
 
 function rootOf(xml: string): Element {
   return new DOMParser().parseFromString(xml, 'text/xml').documentElement!;
@@ -60,19 +27,19 @@ function nextElement(element: Element): Element | undefined {
 describe('signed SAML fixtures', () => {
   it.each(['saml', 'saml2', ''] as const)('carries Response and Assertion signatures xmlsec1 accepts (prefix %j)', (prefix) => {
     const xml = buildSamlResponseXml({ identity, prefix });
-    expect(xmlsecVerifies(xml, 'Response')).toBe(true);
-    expect(xmlsecVerifies(xml, 'Assertion')).toBe(true);
+    expect(verifies(xml, 'Response')).toBe(true);
+    expect(verifies(xml, 'Assertion')).toBe(true);
   });
 
   it('is rejected by xmlsec1 once a role is changed, so the check above means something', () => {
     const xml = buildSamlResponseXml({ identity }).replace('role/Admin', 'role/Admln');
-    expect(xmlsecVerifies(xml, 'Assertion')).toBe(false);
-    expect(xmlsecVerifies(xml, 'Response')).toBe(false);
+    expect(verifies(xml, 'Assertion')).toBe(false);
+    expect(verifies(xml, 'Response')).toBe(false);
   });
 
   it('is rejected by xmlsec1 under another IdP key', () => {
     const xml = buildSamlResponseXml({ identity: createSigningIdentity('another-idp') });
-    expect(xmlsecVerifies(xml, 'Assertion')).toBe(false);
+    expect(verifies(xml, 'Assertion')).toBe(false);
   });
 
   it('signs as SAML requires: enveloped, exclusive c14n, RSA-SHA256, SHA-256, by ID, right after the Issuer', () => {
@@ -101,18 +68,17 @@ describe('signed SAML fixtures', () => {
     expect(count(buildSamlResponseXml({ identity, signResponse: false }))).toBe(1);
     expect(count(buildSamlResponseXml({ identity, signAssertion: false }))).toBe(1);
     expect(count(buildSamlResponseXml({ identity, signAssertion: false, signResponse: false }))).toBe(0);
-    expect(xmlsecVerifies(buildSamlResponseXml({ identity, signResponse: false }), 'Assertion')).toBe(true);
+    expect(verifies(buildSamlResponseXml({ identity, signResponse: false }), 'Assertion')).toBe(true);
   });
 
   it('encrypts the signed assertion so that xmlsec1 can decrypt it with the key and the parser reads it then', () => {
     const now = Date.now();
     const encrypted = buildSamlResponseXml({ identity, now, encrypted: true, roles: ['arn:aws:iam::123456789012:role/Enc,arn:aws:iam::123456789012:saml-provider/Test'] });
     expect(encrypted).not.toContain('role/Enc');
-    const decrypted = spawnSync('xmlsec1', ['--decrypt', '--privkey-pem', keyFile, tempFile(encrypted)], { encoding: 'utf8' });
-    expect(decrypted.status).toBe(0);
-    expect(xmlsecVerifies(decrypted.stdout, 'Assertion')).toBe(true);
+    const decrypted = xmlsecDecrypt(encrypted, identity.privateKeyPem);
+    expect(verifies(decrypted, 'Assertion')).toBe(true);
     // xmlsec1 leaves the decrypted Assertion inside its EncryptedAssertion wrapper; an SP unwraps it, so do that.
-    const response = rootOf(decrypted.stdout);
+    const response = rootOf(decrypted);
     const wrapper = response.getElementsByTagNameNS(ASSERTION_NS, 'EncryptedAssertion')[0]!;
     response.replaceChild(wrapper.getElementsByTagNameNS(ASSERTION_NS, 'Assertion')[0]!, wrapper);
     const unwrapped = new XMLSerializer().serializeToString(response);
