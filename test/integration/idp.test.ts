@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFormAuthenticator } from '../../main/login/form.js';
 import { parseSamlResponse } from '../../main/saml/assertion.js';
 import { ALICE, AWS_ACS_URL, AWS_SP_ENTITY_ID, startIdp } from '../support/idp/index.js';
+import { phpAssignments } from '../support/idp/php-literal.js';
 import type { RunningIdp } from '../support/idp/index.js';
 
 const execFileAsync = promisify(execFile);
@@ -95,5 +96,41 @@ describe('SimpleSAMLphp test IdP', () => {
     const left = await execFileAsync('pgrep', ['-f', `php .*-S 127\\.0\\.0\\.1:${port} `]).then((r) => r.stdout, () => '');
     expect(left).toBe('');
     await other.stop(); // twice is harmless
+  });
+
+  it('kills php when the test process dies without stopping it', async () => {
+    const script = join(dir, 'abandon.mts');
+    await writeFile(
+      script,
+      `import { startIdp } from ${JSON.stringify(new URL('../support/idp/index.ts', import.meta.url).pathname)};
+       const idp = await startIdp();
+       console.log(new URL(idp.baseUrl).port);
+       throw new Error('a test failed before stop()');`,
+    );
+    const run = await execFileAsync(process.execPath, ['--import', 'tsx', script], { cwd: process.cwd() }).then(
+      () => ({ stdout: '', failed: false }),
+      (error: { stdout: string }) => ({ stdout: error.stdout, failed: true }),
+    );
+    expect(run.failed).toBe(true);
+    const port = run.stdout.trim();
+    expect(port).toMatch(/^\d+$/);
+    await expect(fetch(`http://127.0.0.1:${port}/simplesaml/`)).rejects.toThrow();
+    const left = await execFileAsync('pgrep', ['-f', `php .*-S 127\\.0\\.0\\.1:${port} `]).then((r) => r.stdout, () => '');
+    expect(left).toBe('');
+  });
+});
+
+describe('PHP literals for the IdP configuration', () => {
+  it('round-trips quotes, backslashes, unicode, numeric keys and nesting through php itself', async () => {
+    const value = { "it's": ['a\\b', "\\'", 'ünï', '$x {$y}'], '10': { nested: [1, 2.5, true, false, null] }, '010': 'kept as a string key' };
+    const dir = await mkdtemp(join(tmpdir(), 'cloudtoken-php-literal-'));
+    try {
+      const file = join(dir, 'value.php');
+      await writeFile(file, phpAssignments([['$value', value]]));
+      const { stdout } = await execFileAsync('php', ['-r', `require ${JSON.stringify(file)}; echo json_encode($value);`]);
+      expect(JSON.parse(stdout)).toEqual(value);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
