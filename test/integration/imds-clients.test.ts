@@ -11,7 +11,7 @@ import { CONTAINER_CLIENTS, IMDS_CLIENTS, accessKeyFrom, accessKeysFrom } from '
 /**
  * The real clients (JS SDK v3, AWS CLI v2, botocore) against our endpoints on 127.0.0.1, each told where to
  * look by its endpoint variable, so none of them ever goes near 169.254.169.254. The real default address is
- * covered in imds-netns.test.ts, inside a network namespace.
+ * covered in imds-netns.test.ts, inside an unshare'd network namespace (netns).
  */
 const HOUR = 3_600_000;
 const served = (key: string, roleName = 'Developer', accountId = '123456789012'): ServedCredentials => ({

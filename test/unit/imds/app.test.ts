@@ -8,6 +8,9 @@ import { createLogger } from '../../../main/support/logger.js';
 import { manualClock, serve } from './harness.js';
 import type { Reply, Served } from './harness.js';
 
+// 169.254.169.254 appears here only as a string (a Host header, an address to classify or refuse); every request
+// goes to 127.0.0.1. Traffic to the alias happens only in imds-netns.test.ts, inside an unshare'd network namespace.
+
 const HOUR = 3_600_000;
 const TTL = 'x-aws-ec2-metadata-token-ttl-seconds';
 const TOKEN = 'x-aws-ec2-metadata-token';

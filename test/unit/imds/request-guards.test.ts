@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isLocalClient, requestPath } from '../../../main/imds/request-guards.js';
 
+// 169.254.169.254 appears here only as a string (a Host header, an address to classify or refuse); every request
+// goes to 127.0.0.1. Traffic to the alias happens only in imds-netns.test.ts, inside an unshare'd network namespace.
+
 describe('isLocalClient (rule 25)', () => {
   it('accepts loopback and the link-local alias, in IPv4 and IPv4-mapped IPv6 form', () => {
     for (const address of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1', '169.254.169.254', '::ffff:169.254.169.254']) {

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ALLOWED_LISTEN_HOSTS, startMetadataServer } from '../../../main/imds/server.js';
 import { isCloudtokenError } from '../../../main/support/errors.js';
 
+// 169.254.169.254 appears here only as a string (a Host header, an address to classify or refuse); every request
+// goes to 127.0.0.1. Traffic to the alias happens only in imds-netns.test.ts, inside an unshare'd network namespace.
+
 const hello = (_req: unknown, res: { end(body: string): void }) => res.end('hello');
 
 describe('startMetadataServer', () => {
