@@ -50,10 +50,10 @@ export class AdminCommandFailedError extends CloudtokenError {
 }
 
 export class UnsafeScriptPathError extends CloudtokenError {
-  constructor(path: string) {
+  constructor(path: string, remedy = 'set TMPDIR to a plain path') {
     super(
       'network.unsafe-script-path',
-      `The temporary directory ${JSON.stringify(path)} contains characters that cannot be passed safely to the administrator prompt; set TMPDIR to a plain path.`,
+      `The path ${JSON.stringify(path)} contains characters that cannot be passed safely to the administrator prompt; ${remedy}.`,
     );
   }
 }

@@ -71,8 +71,14 @@ export function createSudoPromptRunner(options: SudoPromptRunnerOptions): Runner
   const promptOptions = options.icns ? { name: options.name, icns: options.icns } : { name: options.name };
   return {
     run: (argv) => execArgv(argv),
-    runElevated: (script) =>
-      withScriptFile(script, options, (path) => {
+    runElevated: (script) => {
+      // sudo-prompt also writes `cd "<cwd>"` into the elevated shell, escaping only double quotes.
+      const cwd = process.cwd();
+      const flavour = (options.platform ?? process.platform) === 'win32' ? 'win32' : 'posix';
+      if (!isSafeWorkingDirectory(cwd, flavour)) {
+        return Promise.reject(new UnsafeScriptPathError(cwd, 'start Cloudtoken from another directory'));
+      }
+      return withScriptFile(script, options, (path) => {
         // withScriptFile vetted the path: no quoting is needed on POSIX, and quotes suffice for cmd.
         const command = script.shell === 'cmd' ? `cmd.exe /d /c "${path}"` : `/bin/sh ${path}`;
         return new Promise<CommandResult>((resolve, reject) => {
@@ -83,7 +89,8 @@ export function createSudoPromptRunner(options: SudoPromptRunnerOptions): Runner
             else resolve({ code: 0, stdout: out, stderr: err });
           });
         });
-      }),
+      });
+    },
   };
 }
 
@@ -106,6 +113,11 @@ export function mapSudoPromptError(error: Error & { code?: unknown }, stderr: st
 /** Characters no shell (sh, bash's double quotes, cmd inside double quotes) gives a meaning to. */
 const SAFE_POSIX_PATH = /^[A-Za-z0-9_./-]+$/;
 const SAFE_WINDOWS_PATH = /^[A-Za-z]:\\[A-Za-z0-9_.\\ ()~-]+$/;
+
+/** Inside double quotes: sh still expands `$`, backquotes and `\\`; cmd expands `%` and `!`. */
+export function isSafeWorkingDirectory(path: string, flavour: 'posix' | 'win32'): boolean {
+  return !(flavour === 'win32' ? /["%!^\r\n]/ : /["$`\\\r\n]/).test(path);
+}
 
 export function isSafeScriptPath(path: string, flavour: 'posix' | 'win32'): boolean {
   return (flavour === 'win32' ? SAFE_WINDOWS_PATH : SAFE_POSIX_PATH).test(path);

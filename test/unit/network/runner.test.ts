@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ElevatedScript } from '../../../main/network/alias-plan.js';
 import {
@@ -15,6 +18,7 @@ import {
   createDirectRunner,
   createSudoPromptRunner,
   isSafeScriptPath,
+  isSafeWorkingDirectory,
   mapSudoPromptError,
   withScriptFile,
   type SudoExec,
@@ -145,6 +149,42 @@ describe('createSudoPromptRunner', () => {
       expect((error as Error).message).toContain('neither pkexec nor kdesudo is installed');
     }
     expect(await readdir(root)).toEqual([]);
+  });
+});
+
+describe('the working directory sudo-prompt writes into its shell', () => {
+  it.each([
+    ['/', 'posix', true],
+    ['/home/jo/My Projects (2)', 'posix', true],
+    ['/home/jo/$(touch pwned)', 'posix', false],
+    ['/home/jo/`id`', 'posix', false],
+    ['/home/jo/a\\"b', 'posix', false],
+    ['C:\\Users\\Jo Smith\\Desktop', 'win32', true],
+    ['C:\\Users\\%USERNAME%', 'win32', false],
+    ['C:\\Temp\\wow!', 'win32', false],
+  ] as const)('%s (%s) is safe: %s', (path, flavour, safe) => {
+    expect(isSafeWorkingDirectory(path, flavour)).toBe(safe);
+  });
+
+  it('refuses to prompt at all from a directory the shell would interpret', async () => {
+    const hostile = join(root, '$(touch pwned)');
+    await mkdir(hostile);
+    // A child process, because vitest workers cannot chdir; it reports what the runner did.
+    const code = `
+      const { createSudoPromptRunner } = await import(${JSON.stringify(new URL('../../../main/network/runner.ts', import.meta.url).pathname)});
+      let called = false;
+      const runner = createSudoPromptRunner({ name: 'Cloudtoken', exec: () => { called = true; } });
+      const error = await runner.runElevated({ shell: 'sh', text: 'true\\n' }, 'test').catch((e) => e);
+      console.log(JSON.stringify({ code: error.code, called }));`;
+    const tsx = createRequire(import.meta.url).resolve('tsx');
+    const result = spawnSync(process.execPath, ['--import', pathToFileURL(tsx).href, '--input-type=module', '-e', code], {
+      cwd: hostile,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({ code: 'network.unsafe-script-path', called: false });
+    expect(existsSync(join(hostile, 'pwned'))).toBe(false);
   });
 });
 
