@@ -2,13 +2,15 @@
 // Generates every icon the app ships from the one source drawing, assets/source/cloudtoken.svg:
 //   assets/tray/<state>Template.png, <state>Template@2x.png   macOS template images (black + alpha), 16 and 32 px
 //   assets/tray/<state>.png, <state>@2x.png                   coloured tray icons for Linux and Windows, 16 and 32 px
+//   assets/tray/<state>.ico                                   the same for Windows at every notification-area scale
 //   assets/icons/<n>x<n>.png                                  app icon sizes (the Linux icon set)
 //   assets/icon.ico, assets/icon.icns                         Windows and macOS app icons
 // Tools: rsvg-convert (Debian librsvg2-bin) renders the SVG, ImageMagick (Debian imagemagick) normalises PNGs and
 // writes the ICO. The ICNS container is assembled here: it is a flat list of PNG blobs that ImageMagick cannot write.
 // The outputs are committed; run this again after changing the drawing: `node scripts/make-icons.mjs`.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -25,6 +27,9 @@ const TRAY_STATES = {
 };
 const APP_ICON_SIZES = [16, 24, 32, 48, 64, 128, 256, 512, 1024];
 const ICO_SIZES = [16, 24, 32, 48, 64, 128, 256];
+// Windows draws notification-area icons at 16 px times the display scale (100 % to 300 %); an ICO lets it pick
+// a drawn size instead of scaling the @1x or @2x PNG.
+const TRAY_ICO_SIZES = [16, 20, 24, 32, 40, 48];
 // ICNS element types holding PNG data, by pixel size (a size may appear twice: as itself and as the @2x of half).
 const ICNS_TYPES = [
   ['icp4', 16], ['icp5', 32], ['icp6', 64], ['ic07', 128], ['ic08', 256], ['ic09', 512], ['ic10', 1024],
@@ -84,11 +89,22 @@ function main() {
   mkdirSync(trayDir, { recursive: true });
   mkdirSync(iconDir, { recursive: true });
 
-  for (const state of Object.keys(TRAY_STATES)) {
-    for (const [suffix, size] of [['', 16], ['@2x', 32]]) {
-      renderPng(traySvg(state, true), size, join(trayDir, `${state}Template${suffix}.png`), { blackOnly: true });
-      renderPng(traySvg(state, false), size, join(trayDir, `${state}${suffix}.png`));
+  const scratch = mkdtempSync(join(tmpdir(), 'cloudtoken-icons-'));
+  try {
+    for (const state of Object.keys(TRAY_STATES)) {
+      for (const [suffix, size] of [['', 16], ['@2x', 32]]) {
+        renderPng(traySvg(state, true), size, join(trayDir, `${state}Template${suffix}.png`), { blackOnly: true });
+        renderPng(traySvg(state, false), size, join(trayDir, `${state}${suffix}.png`));
+      }
+      const icoParts = TRAY_ICO_SIZES.map((size) => {
+        const part = join(scratch, `${state}-${size}.png`);
+        renderPng(traySvg(state, false), size, part);
+        return part;
+      });
+      run('convert', [...icoParts, join(trayDir, `${state}.ico`)]);
     }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
 
   const pngBySize = new Map();

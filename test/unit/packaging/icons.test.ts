@@ -13,6 +13,28 @@ const APP_SIZES = [16, 24, 32, 48, 64, 128, 256, 512, 1024];
 
 const read = (relative: string): Buffer => readFileSync(join(assets, relative));
 
+/** The pixel sizes an ICO holds, after checking that each image's own header agrees with its directory entry. */
+function icoSizes(ico: Buffer): number[] {
+  expect([ico.readUInt16LE(0), ico.readUInt16LE(2)]).toEqual([0, 1]);
+  const sizes: number[] = [];
+  for (let i = 0; i < ico.readUInt16LE(4); i++) {
+    const entry = 6 + i * 16;
+    const width = ico[entry] || 256;
+    const height = ico[entry + 1] || 256;
+    const length = ico.readUInt32LE(entry + 8);
+    const offset = ico.readUInt32LE(entry + 12);
+    expect(offset + length).toBeLessThanOrEqual(ico.length);
+    const data = ico.subarray(offset, offset + length);
+    // Each image is either a PNG or a BMP info header (40 bytes) whose height counts the AND mask twice.
+    const [dataWidth, dataHeight] = isPng(data)
+      ? [readPngHeader(data).width, readPngHeader(data).height]
+      : [data.readInt32LE(4), data.readInt32LE(8) / 2];
+    expect([dataWidth, dataHeight]).toEqual([width, height]);
+    sizes.push(width);
+  }
+  return sizes.sort((a, b) => a - b);
+}
+
 function alphaOf(image: RgbaImage): number[] {
   return Array.from({ length: image.width * image.height }, (_, i) => image.pixels[i * 4 + 3] ?? 0);
 }
@@ -28,9 +50,11 @@ describe('PNG reader used by these tests', () => {
 });
 
 describe('tray icons', () => {
-  it('has exactly the template and coloured images of each state, @1x and @2x', () => {
-    const expected = TRAY_STATES.flatMap((state) =>
-      TRAY_SIZES.flatMap(([suffix]) => [`${state}Template${suffix}.png`, `${state}${suffix}.png`]));
+  it('has exactly the template and coloured images of each state, @1x and @2x, and an ICO for Windows', () => {
+    const expected = TRAY_STATES.flatMap((state) => [
+      ...TRAY_SIZES.flatMap(([suffix]) => [`${state}Template${suffix}.png`, `${state}${suffix}.png`]),
+      `${state}.ico`,
+    ]);
     expect(readdirSync(join(assets, 'tray')).sort()).toEqual(expected.sort());
   });
 
@@ -59,6 +83,10 @@ describe('tray icons', () => {
     }
   }
 
+  it.each(TRAY_STATES)('%s.ico holds every Windows notification-area scale', (state) => {
+    expect(icoSizes(read(`tray/${state}.ico`))).toEqual([16, 20, 24, 32, 40, 48]);
+  });
+
   it('draws every state differently, so the menu bar tells them apart', () => {
     const shapes = TRAY_STATES.map((state) => alphaOf(decodeRgbaPng(read(`tray/${state}Template@2x.png`))));
     for (let a = 0; a < shapes.length; a++) {
@@ -77,26 +105,7 @@ describe('app icon', () => {
   });
 
   it('icon.ico holds 16 to 256 px images whose data matches their directory entries', () => {
-    const ico = read('icon.ico');
-    expect([ico.readUInt16LE(0), ico.readUInt16LE(2)]).toEqual([0, 1]);
-    const count = ico.readUInt16LE(4);
-    const sizes: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const entry = 6 + i * 16;
-      const width = ico[entry] || 256;
-      const height = ico[entry + 1] || 256;
-      const length = ico.readUInt32LE(entry + 8);
-      const offset = ico.readUInt32LE(entry + 12);
-      expect(offset + length).toBeLessThanOrEqual(ico.length);
-      const data = ico.subarray(offset, offset + length);
-      // Each image is either a PNG or a BMP info header (40 bytes) whose height counts the AND mask twice.
-      const [dataWidth, dataHeight] = isPng(data)
-        ? [readPngHeader(data).width, readPngHeader(data).height]
-        : [data.readInt32LE(4), data.readInt32LE(8) / 2];
-      expect([dataWidth, dataHeight]).toEqual([width, height]);
-      sizes.push(width);
-    }
-    expect(sizes.sort((a, b) => a - b)).toEqual([16, 24, 32, 48, 64, 128, 256]);
+    expect(icoSizes(read('icon.ico'))).toEqual([16, 24, 32, 48, 64, 128, 256]);
   });
 
   it('icon.icns holds a PNG of the right size in every element, up to 1024 px', () => {
