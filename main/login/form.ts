@@ -8,9 +8,8 @@ import { openCookieJar } from './cookie-jar.js';
 import { FormLoginError } from './form-errors.js';
 import type { FetchedPage, PageFetcher, PageRequest } from './form-http.js';
 import { createPageFetcher, hostOf } from './form-http.js';
-import type { PageAction } from './form-page.js';
 import { choosePageAction } from './form-page.js';
-import type { HtmlForm, HtmlPage } from './html-forms.js';
+import type { FormField, HtmlForm, HtmlPage } from './html-forms.js';
 import { fillForm, formRequest, parsePage } from './html-forms.js';
 
 export { FormLoginError } from './form-errors.js';
@@ -102,7 +101,8 @@ async function signIn(
   logger: Logger,
 ): Promise<CapturedAssertion> {
   const maxSteps = options.maxSteps ?? 15;
-  let passwordSent = false;
+  /** The password field's name once the password went out: a different masked field after it is a code. */
+  let passwordSentAs: string | undefined;
   let usernameSent = false;
   const asks = new Map<string, number>();
   let fetched = await fetcher.open({ url: options.signInUrl, method: 'GET' });
@@ -117,12 +117,16 @@ async function signIn(
         return capture(action.form);
       case 'password': {
         if (!interactive) throw interactionRequired(page);
-        if (passwordSent) throw rejected(page, 'FORM_CREDENTIALS_REJECTED', 'your user name or password');
         assertSafeForSecrets(page, action.form);
+        if (passwordSentAs !== undefined && action.username === undefined && action.password.name !== passwordSentAs) {
+          next = submit(page, action.form, { [action.password.name]: await ask(options, action.password, page, asks) });
+          break;
+        }
+        if (passwordSentAs !== undefined) throw rejected(page, 'FORM_CREDENTIALS_REJECTED', 'your user name or password');
         const values: Record<string, string> = { [action.password.name]: await options.password() };
         if (action.username) values[action.username.name] = options.username;
         next = submit(page, action.form, values);
-        passwordSent = true;
+        passwordSentAs = action.password.name;
         break;
       }
       case 'username':
@@ -135,7 +139,7 @@ async function signIn(
       case 'ask': {
         if (!interactive) throw interactionRequired(page);
         assertSafeForSecrets(page, action.form);
-        next = submit(page, action.form, { [action.field.name]: await ask(options, action, page, asks) });
+        next = submit(page, action.form, { [action.field.name]: await ask(options, action.field, page, asks) });
         break;
       }
       case 'auto-submit':
@@ -187,13 +191,7 @@ function isSafeForSecrets(action: string): boolean {
   return url.protocol === 'http:' && (host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host));
 }
 
-async function ask(
-  options: FormAuthenticatorOptions,
-  action: Extract<PageAction, { kind: 'ask' }>,
-  page: HtmlPage,
-  asks: Map<string, number>,
-): Promise<string> {
-  const { field } = action;
+async function ask(options: FormAuthenticatorOptions, field: FormField, page: HtmlPage, asks: Map<string, number>): Promise<string> {
   const count = asks.get(field.name) ?? 0;
   if (count >= ASKS_PER_FIELD) throw rejected(page, 'FORM_CODE_REJECTED', `the "${field.label}" you entered`);
   asks.set(field.name, count + 1);

@@ -131,6 +131,32 @@ describe('form sign-in: pages that lead somewhere', () => {
     const { auth } = authenticator(`${site.url}/`);
     expect((await auth.authenticate({ interactive: true })).samlResponse).toBe('QUJD');
   });
+
+  it('asks for a masked one-time code that follows the password, and re-asks after a wrong one', async () => {
+    const codePage = (error: string) =>
+      `<title>Token</title>${error}<form method="post" action="/token"><label for="t">Token code</label><input id="t" type="password" name="token"></form>`;
+    const site = await serve((request, response, body) => {
+      const form = new URLSearchParams(body);
+      if (request.url === '/') return html(response, loginForm('/login'));
+      if (request.url === '/login') return form.get('password') === 'secret-pw' ? html(response, codePage('')) : html(response, loginForm('/login'));
+      if (request.url === '/token' && form.get('token') === '987654') return html(response, awsForm({ SAMLResponse: 'WFla' }));
+      html(response, codePage('<div class="error">Invalid token</div>'));
+    });
+    const asked: Array<{ label: string; type: string; message: string | undefined }> = [];
+    const answers = ['111111', '987654'];
+    const { auth, calls } = authenticator(`${site.url}/`, {
+      askField: async ({ label, type, message }) => {
+        asked.push({ label, type, message });
+        return answers.shift() ?? '';
+      },
+    });
+    expect((await auth.authenticate({ interactive: true })).samlResponse).toBe('WFla');
+    expect(calls.password).toBe(1);
+    expect(asked).toEqual([
+      { label: 'Token code', type: 'password', message: undefined },
+      { label: 'Token code', type: 'password', message: 'Invalid token' },
+    ]);
+  });
 });
 
 describe('form sign-in: typed failures', () => {
