@@ -57,7 +57,7 @@ describe('electron-builder.yml', () => {
 
   it('builds a per-user NSIS installer for Windows and AppImage + deb for Linux', () => {
     expect(targets('win').map((t) => t.target)).toEqual(['nsis']);
-    expect(section('nsis')).toMatchObject({ oneClick: false, perMachine: false });
+    expect(section('nsis')).toMatchObject({ oneClick: true, perMachine: false });
     expect(targets('linux').map((t) => t.target).sort()).toEqual(['AppImage', 'deb']);
     expect(section('deb').depends).toContain('libayatana-appindicator3-1 | libappindicator3-1');
   });
