@@ -85,18 +85,19 @@ export function screenXml(xml: string, maxDepth = MAX_XML_DEPTH): void {
 
 /** Parses text already screened by `screenXml`; any parser warning or error is a typed SAML_NOT_XML. */
 export function parseScreenedXml(xml: string): Document {
+  // xmldom rethrows what onError throws as its own ParseError without the cause, so keep the complaint here.
+  let complaint: string | undefined;
   const parser = new DOMParser({
     onError: (level, message) => {
-      throw notXml(`${level}: ${message}`);
+      complaint ??= `${level}: ${message}`;
+      throw new Error(complaint);
     },
   });
   let document: Document;
   try {
-    document = parser.parseFromString(xml, 'text/xml') ;
+    document = parser.parseFromString(xml, 'text/xml');
   } catch (error) {
-    // xmldom wraps what onError throws in its own ParseError; surface the typed error underneath.
-    if (error instanceof Error && error.cause instanceof SamlError) throw error.cause;
-    throw notXml(error instanceof Error ? error.message.split('\n')[0]! : String(error), error);
+    throw notXml(complaint ?? (error instanceof Error ? error.message : String(error)), error);
   }
   if (document.doctype) throw notXml('unexpected document type declaration');
   return document;
