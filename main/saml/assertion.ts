@@ -154,7 +154,8 @@ function checkStatus(response: Element): void {
   );
 }
 
-function theAssertion(response: Element): Element {
+/** The Response's one assertion (its own child: one nested elsewhere is not what STS reads). */
+function onlyAssertion(response: Element): Element {
   const plain = children(response, ASSERTION_NS, 'Assertion');
   const encrypted = children(response, ASSERTION_NS, 'EncryptedAssertion');
   if (plain.length + encrypted.length > 1) {
@@ -233,7 +234,8 @@ function scanRoles(values: string[]): RoleScan {
   return scan;
 }
 
-function roles(assertion: Element, values: string[] | undefined): RoleScan {
+/** The usable roles among the Role values, or the error explaining why there are none. */
+function offeredRoles(assertion: Element, values: string[] | undefined): RoleScan {
   if (!values || values.length === 0) {
     if (hasEncryptedAttributes(assertion)) throw encryptedError('attributes');
     throw new SamlError(
@@ -293,7 +295,7 @@ export function parseSamlResponse(samlResponse: string, options: ParseSamlOption
     );
   }
   checkStatus(response);
-  const assertion = theAssertion(response);
+  const assertion = onlyAssertion(response);
 
   const subject = child(assertion, ASSERTION_NS, 'Subject');
   const confirmations = children(subject, ASSERTION_NS, 'SubjectConfirmation')
@@ -311,7 +313,7 @@ export function parseSamlResponse(samlResponse: string, options: ParseSamlOption
   ]);
 
   const values = attributeValues(assertion);
-  const scan = roles(assertion, values.get(ROLE_ATTRIBUTE));
+  const scan = offeredRoles(assertion, values.get(ROLE_ATTRIBUTE));
 
   const now = options.now ?? Date.now();
   if (!options.allowExpired && notOnOrAfter !== undefined && now >= notOnOrAfter) {
