@@ -162,3 +162,9 @@ export interface CloudtokenBridge {
   /** Returns the function that stops listening. */
   subscribe<P extends PushChannel>(channel: P, listener: (payload: PushPayload<P>) => void): () => void;
 }
+
+/**
+ * Height in CSS pixels of the login window's own toolbar and status strip (renderer/login): the shell
+ * places the IdP's WebContentsView right below it.
+ */
+export const LOGIN_CHROME_HEIGHT = 88;
