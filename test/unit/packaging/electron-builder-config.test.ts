@@ -60,6 +60,9 @@ describe('electron-builder.yml', () => {
     expect(section('nsis')).toMatchObject({ oneClick: true, perMachine: false });
     expect(targets('linux').map((t) => t.target).sort()).toEqual(['AppImage', 'deb']);
     expect(section('deb').depends).toContain('libayatana-appindicator3-1 | libappindicator3-1');
+    // The deb puts the app on PATH under its executable name, which must not shadow the `cloudtoken` CLI.
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    expect(Object.keys(manifest.bin)).not.toContain(section('linux').executableName);
   });
 
   it('ships only built output inside an asar archive', () => {
