@@ -29,6 +29,7 @@ export interface AskedField {
 export interface FormAuthenticatorOptions {
   /** The IdP's sign-in URL for AWS (IdP-initiated SSO). */
   signInUrl: string;
+  /** Filled into the IdP's user-name field; when empty, the user name is asked through askField. */
   username: string;
   /** Asked only when the IdP shows its password form; the answer is used for that request and dropped. */
   password: () => Promise<string>;
@@ -105,6 +106,10 @@ async function signIn(
   let passwordSentAs: string | undefined;
   let usernameSent = false;
   const asks = new Map<string, number>();
+  // Without a configured user name, the user is asked (once) like for any other field the IdP wants.
+  let typedUsername: string | undefined;
+  const username = async (field: FormField, page: HtmlPage) =>
+    options.username || (typedUsername ??= await ask(options, field, page, asks));
   let fetched = await fetcher.open({ url: options.signInUrl, method: 'GET' });
 
   for (let step = 0; step < maxSteps; step++) {
@@ -123,8 +128,9 @@ async function signIn(
           break;
         }
         if (passwordSentAs !== undefined) throw rejected(page, 'FORM_CREDENTIALS_REJECTED', 'your user name or password');
-        const values: Record<string, string> = { [action.password.name]: await options.password() };
-        if (action.username) values[action.username.name] = options.username;
+        const values: Record<string, string> = {};
+        if (action.username) values[action.username.name] = await username(action.username, page);
+        values[action.password.name] = await options.password();
         next = submit(page, action.form, values);
         passwordSentAs = action.password.name;
         break;
@@ -133,7 +139,7 @@ async function signIn(
         if (!interactive) throw interactionRequired(page);
         if (usernameSent) throw rejected(page, 'FORM_CREDENTIALS_REJECTED', 'your user name');
         assertSafeForSecrets(page, action.form);
-        next = submit(page, action.form, { [action.username.name]: options.username });
+        next = submit(page, action.form, { [action.username.name]: await username(action.username, page) });
         usernameSent = true;
         break;
       case 'ask': {

@@ -130,6 +130,12 @@ describe('form sign-in: pages that lead somewhere', () => {
     });
     const { auth } = authenticator(`${site.url}/`);
     expect((await auth.authenticate({ interactive: true })).samlResponse).toBe('QUJD');
+
+    // Without a configured user name, it is asked for like any other field.
+    const asked: string[] = [];
+    const { auth: asking } = authenticator(`${site.url}/`, { username: '', askField: async ({ name }) => (asked.push(name), 'alice') });
+    expect((await asking.authenticate({ interactive: true })).samlResponse).toBe('QUJD');
+    expect(asked).toEqual(['identifier']);
   });
 
   it('asks for a masked one-time code that follows the password, and re-asks after a wrong one', async () => {
