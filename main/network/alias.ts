@@ -11,12 +11,15 @@ import { AliasConflictError, AliasNotEffectiveError } from './errors.js';
 import type { RedirectProbe, RedirectState } from './probe.js';
 import type { Runner } from './runner.js';
 
+/** `absent` means nothing of ours is left (another tool's wider alias may remain); `partial` is anything between. */
 export type AliasState = 'present' | 'absent' | 'partial';
 
 export interface AliasStatus {
   readonly state: AliasState;
-  /** Our /32 is on the loopback interface. */
+  /** The address is on the loopback interface, so local clients reach it (any prefix will do). */
   readonly address: boolean;
+  /** It is there as the /32 our set-up adds (which revert removes; a wider one belongs to another tool). */
+  readonly exactAddress: boolean;
   /** Port 80 on the address reaches the listen port. */
   readonly redirect: RedirectState;
   /** Who else holds the address or its port 80, in words for the user. */
@@ -51,15 +54,18 @@ export function createAliasManager(options: AliasManagerOptions): AliasManager {
 
   async function status(): Promise<AliasStatus> {
     const addresses = await readAddresses();
-    const isOurs = (entry: InterfaceAddress) =>
-      entry.interface === plan.loopbackInterface && (entry.prefixLength === undefined || entry.prefixLength === 32);
+    // On loopback with any prefix (aws-vault leaves a /24 or /16 behind) the address is local and usable;
+    // on any other interface it belongs to a VPN, a container network or a real metadata service.
+    const onLoopback = (entry: InterfaceAddress) => entry.interface === plan.loopbackInterface;
     const matching = addresses.filter((entry) => entry.address === plan.address);
-    const address = matching.some(isOurs);
-    const conflicts = matching.filter((entry) => !isOurs(entry)).map(describeAddress);
+    const address = matching.some(onLoopback);
+    const exactAddress = matching.some((entry) => onLoopback(entry) && (entry.prefixLength ?? 32) === 32);
+    const conflicts = matching.filter((entry) => !onLoopback(entry)).map(describeAddress);
     const redirect: RedirectState = address ? await probe() : 'absent';
     if (redirect !== 'present') conflicts.push(...(await readListeners()).map(describeListener));
-    const state: AliasState = address && redirect === 'present' ? 'present' : !address && redirect === 'absent' ? 'absent' : 'partial';
-    return { state, address, redirect, conflicts };
+    const state: AliasState =
+      address && redirect === 'present' ? 'present' : !exactAddress && redirect === 'absent' ? 'absent' : 'partial';
+    return { state, address, exactAddress, redirect, conflicts };
   }
 
   async function readAddresses(): Promise<InterfaceAddress[]> {
@@ -76,7 +82,7 @@ export function createAliasManager(options: AliasManagerOptions): AliasManager {
       (listener) =>
         listener.address === plan.address &&
         listener.port === METADATA_PORT &&
-        !listener.processes.some((process) => ownPids.has(process.pid)),
+        !listener.processes.some((owner) => ownPids.has(owner.pid)),
     );
   }
 

@@ -7,6 +7,7 @@
  *                                 apply, serve, query with the AWS CLI, apply again, revert
  *   conflict-address              someone else's interface holds the address
  *   conflict-listener             someone else listens on 169.254.169.254:80
+ *   leftover-alias                another tool's wider alias is already on lo
  *   imds <port>                   (started by `scenario` as nobody) the metadata service on the alias
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -161,6 +162,19 @@ async function conflictAddress(): Promise<Record<string, unknown>> {
   return out;
 }
 
+/** aws-vault's leftover `169.254.169.254/24 dev lo label lo:0`: used, completed, and left in place on revert. */
+async function leftoverAlias(): Promise<Record<string, unknown>> {
+  setup(['ip', 'link', 'set', 'lo', 'up']);
+  setup(['ip', 'addr', 'add', `${METADATA_ADDRESS}/24`, 'dev', 'lo', 'label', 'lo:0']);
+  const { manager, elevatedRuns } = managerFor(43212, 'auto');
+  const out: Record<string, unknown> = { before: await manager.status() };
+  out.ensure = await manager.ensure();
+  out.revert = await manager.revert();
+  out.elevatedRuns = elevatedRuns();
+  out.addressesAfterRevert = sh(['ip', '-4', '-o', 'addr', 'show', 'dev', 'lo']).stdout;
+  return out;
+}
+
 async function conflictListener(): Promise<Record<string, unknown>> {
   setup(['ip', 'link', 'set', 'lo', 'up']);
   setup(['ip', 'addr', 'add', `${METADATA_ADDRESS}/32`, 'dev', 'lo']);
@@ -204,6 +218,7 @@ const commands: Record<string, () => Promise<unknown>> = {
   scenario: () => scenario(arg as LinuxRedirect, variant),
   'conflict-address': conflictAddress,
   'conflict-listener': conflictListener,
+  'leftover-alias': leftoverAlias,
   imds: () => imds(Number(arg)),
 };
 const selected = command ? commands[command] : undefined;

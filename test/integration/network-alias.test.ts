@@ -34,8 +34,8 @@ function inNamespace(...args: string[]): Promise<Record<string, unknown>> {
   });
 }
 
-const present = { state: 'present', address: true, redirect: 'present', conflicts: [] };
-const absent = { state: 'absent', address: false, redirect: 'absent', conflicts: [] };
+const present = { state: 'present', address: true, exactAddress: true, redirect: 'present', conflicts: [] };
+const absent = { state: 'absent', address: false, exactAddress: false, redirect: 'absent', conflicts: [] };
 
 describe.skipIf(!isRoot)('the link-local alias on Linux, in a network namespace (needs root)', () => {
   describe.each([
@@ -85,6 +85,16 @@ describe.skipIf(!isRoot)('the link-local alias on Linux, in a network namespace 
     });
   });
 
+  it('uses a wider alias another tool left on lo, and leaves it there on revert', async () => {
+    const run = await inNamespace('leftover-alias');
+    expect(run.before).toEqual({ state: 'absent', address: true, exactAddress: false, redirect: 'absent', conflicts: [] });
+    expect(run.ensure).toEqual({ changed: true, status: present });
+    expect(run.revert).toEqual({ changed: true, status: { ...absent, address: true } });
+    expect(run.elevatedRuns).toBe(2);
+    expect(run.addressesAfterRevert).toContain('inet 169.254.169.254/24 scope global lo:0');
+    expect(run.addressesAfterRevert).not.toContain('169.254.169.254/32');
+  });
+
   it('refuses, without prompting, when another interface holds the address', async () => {
     const run = await inNamespace('conflict-address');
     expect(run.status).toMatchObject({ state: 'absent', conflicts: ['169.254.169.254/16 is assigned to interface vpn0'] });
@@ -98,6 +108,7 @@ describe.skipIf(!isRoot)('the link-local alias on Linux, in a network namespace 
     expect(run.status).toEqual({
       state: 'partial',
       address: true,
+      exactAddress: true,
       redirect: 'absent',
       conflicts: [`169.254.169.254:80 is served by node (pid ${pid})`],
     });

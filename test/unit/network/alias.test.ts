@@ -69,9 +69,9 @@ function addressOutput(platform: AliasPlatform, ours: boolean, others: readonly 
 describe('createAliasManager', () => {
   it('reports absent, applies everything in one elevated run, then reports present', async () => {
     const { plan, state, manager } = fakeMachine();
-    expect(await manager.status()).toEqual({ state: 'absent', address: false, redirect: 'absent', conflicts: [] });
+    expect(await manager.status()).toEqual({ state: 'absent', address: false, exactAddress: false, redirect: 'absent', conflicts: [] });
     const result = await manager.ensure();
-    expect(result).toEqual({ changed: true, status: { state: 'present', address: true, redirect: 'present', conflicts: [] } });
+    expect(result).toEqual({ changed: true, status: { state: 'present', address: true, exactAddress: true, redirect: 'present', conflicts: [] } });
     expect(state.elevated).toHaveLength(1);
     expect(state.elevated[0]!.script).toBe(plan.apply);
     expect(state.elevated[0]!.reason).toMatch(/169\.254\.169\.254/);
@@ -94,14 +94,27 @@ describe('createAliasManager', () => {
 
   it('completes a partial set-up (address without redirect)', async () => {
     const { plan, state, manager } = fakeMachine('linux', { address: true });
-    expect(await manager.status()).toMatchObject({ state: 'partial', address: true, redirect: 'absent' });
+    expect(await manager.status()).toMatchObject({ state: 'partial', address: true, exactAddress: true, redirect: 'absent' });
     await manager.ensure();
     expect(state.elevated.map((e) => e.script)).toEqual([plan.apply]);
   });
 
+  it('takes an alias another tool left on loopback with a wider prefix as usable, not as a conflict', async () => {
+    const { plan, state, manager } = fakeMachine();
+    state.otherAddresses.push('1: lo    inet 169.254.169.254/24 scope global lo:0\\       valid_lft forever preferred_lft forever');
+    expect(await manager.status()).toEqual({ state: 'absent', address: true, exactAddress: false, redirect: 'absent', conflicts: [] });
+    await manager.ensure();
+    expect(state.elevated.map((e) => e.script)).toEqual([plan.apply]);
+    // Revert takes back only what the set-up added: the other tool's alias stays, and that counts as absent.
+    expect(await manager.revert()).toEqual({
+      changed: true,
+      status: { state: 'absent', address: true, exactAddress: false, redirect: 'absent', conflicts: [] },
+    });
+  });
+
   it('reverts with one elevated run, and not at all when nothing is there', async () => {
     const { plan, state, manager } = fakeMachine('win32', { address: true, redirect: true });
-    expect(await manager.revert()).toEqual({ changed: true, status: { state: 'absent', address: false, redirect: 'absent', conflicts: [] } });
+    expect(await manager.revert()).toEqual({ changed: true, status: { state: 'absent', address: false, exactAddress: false, redirect: 'absent', conflicts: [] } });
     expect(await manager.revert()).toMatchObject({ changed: false });
     expect(state.elevated.map((e) => e.script)).toEqual([plan.revert]);
   });
@@ -179,7 +192,7 @@ describe('createAliasManager', () => {
       probe: async () => 'present',
       logger: createLogger({ sink: (line) => logs.push(line) }),
     });
-    expect(await manager.status()).toEqual({ state: 'absent', address: false, redirect: 'absent', conflicts: [] });
+    expect(await manager.status()).toEqual({ state: 'absent', address: false, exactAddress: false, redirect: 'absent', conflicts: [] });
     expect(logs.join('\n')).toContain('address check failed');
   });
 });
