@@ -53,7 +53,10 @@ export interface AccountGroup {
   roles: SamlRole[];
 }
 
-/** Roles grouped by account; accounts by name, roles by name (people scan for names, not IdP order). */
+/**
+ * Roles grouped by account, for people scanning by name rather than in the IdP's order: labelled accounts
+ * first by label, then the unlabelled ones by id; roles by name within each.
+ */
 export function groupRolesByAccount(roles: readonly SamlRole[], labels: AccountLabels): AccountGroup[] {
   const byAccount = new Map<string, SamlRole[]>();
   for (const role of roles) {
@@ -66,7 +69,9 @@ export function groupRolesByAccount(roles: readonly SamlRole[], labels: AccountL
     .map(([accountId, list]) => ({
       accountId,
       name: accountName(accountId, labels),
+      labelled: Boolean(labels[accountId]?.trim()),
       roles: list.sort((a, b) => collator.compare(a.roleName, b.roleName) || collator.compare(a.roleArn, b.roleArn)),
     }))
-    .sort((a, b) => collator.compare(a.name, b.name));
+    .sort((a, b) => Number(b.labelled) - Number(a.labelled) || collator.compare(a.name, b.name))
+    .map(({ labelled: _labelled, ...group }) => group);
 }

@@ -161,9 +161,9 @@ describe('roles by account', () => {
     const menu = buildTrayMenu(s, { ...context, accountLabels: { '210987654321': 'Staging' } });
     expectWellFormed(menu);
     const accounts = menu.filter((e) => e.id.startsWith('account:'));
-    expect(accounts.map((e) => e.label)).toEqual(['123456789012', 'Staging (210987654321) ✓']);
-    expect(accounts[0]!.submenu!.map((e) => [e.label, e.checked])).toEqual([['Admin', false], ['ReadOnly', false]]);
-    expect(accounts[1]!.submenu!.map((e) => [e.label, e.checked])).toEqual([['Deploy', true]]);
+    expect(accounts.map((e) => e.label)).toEqual(['Staging (210987654321) ✓', '123456789012']);
+    expect(accounts[0]!.submenu!.map((e) => [e.label, e.checked])).toEqual([['Deploy', true]]);
+    expect(accounts[1]!.submenu!.map((e) => [e.label, e.checked])).toEqual([['Admin', false], ['ReadOnly', false]]);
   });
 
   it.each([1, 2, 15, 16, 40, 500])('%i roles in one account: at most 15 inline, the rest behind "More roles…"', (count) => {
