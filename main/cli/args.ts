@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CloudtokenError } from '../support/errors.js';
 
-export const COMMANDS = ['login', 'daemon', 'roles', 'env', 'credential-process', 'console', 'status', 'logout', 'help'] as const;
+export const COMMANDS = ['login', 'daemon', 'roles', 'env', 'credential-process', 'console', 'status', 'refresh', 'logout', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export class UsageError extends CloudtokenError {
@@ -176,6 +176,7 @@ Commands:
   credential-process  Print credentials as JSON for credential_process in ~/.aws/config
   console             Open (or print) the AWS console sign-in URL for a role
   status              Show the session, expiry, endpoints and anything that shadows Cloudtoken
+  refresh             Ask the running daemon to refresh its credentials now
   logout              Forget the IdP session (cookies, browser profile)
 
 Common options:
@@ -226,6 +227,9 @@ Opens the AWS console signed in as the role (or prints the sign-in URL with --pr
 
 Shows whether a daemon is running, its role and expiry, the endpoints it serves, and environment variables
 or profiles that would shadow the metadata service.`,
+  refresh: `Usage: cloudtoken refresh
+
+Asks the running daemon to refresh its credentials now (the daemon also does this on its own schedule).`,
   logout: `Usage: cloudtoken logout [--profile P]
 
 Forgets the IdP session of the profile (cookie jar and browser profile).`,

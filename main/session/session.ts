@@ -170,14 +170,18 @@ export class CredentialSession {
     return this.servedRoleArns().flatMap((arn) => this.validCredentials(arn, now) ?? []);
   }
 
-  /** Interactive sign-in: the IdP may show its login page. Restores the remembered role when offered. */
-  signIn(): Promise<SessionSnapshot> {
+  /**
+   * Sign in and restore the remembered role when the IdP still offers it. Interactive by default (the IdP may
+   * show its login page); `interactive: false` uses the IdP session only and fails with
+   * InteractionRequiredError when the IdP wants the user.
+   */
+  signIn(options: { interactive?: boolean } = {}): Promise<SessionSnapshot> {
     return this.serialize(async () => {
       const before = this.phase;
       this.setPhase('signing-in');
       let captured: CapturedAssertion;
       try {
-        captured = await this.options.authenticator.authenticate({ interactive: true });
+        captured = await this.options.authenticator.authenticate({ interactive: options.interactive ?? true });
         this.acceptAssertion(captured);
       } catch (error) {
         this.error = toSessionError(error);

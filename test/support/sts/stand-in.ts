@@ -43,6 +43,11 @@ export interface StandInOptions {
   /** Per role ARN: IAM's MaxSessionDuration (default 3600, like a new role). */
   maxSessionDuration?: Record<string, number>;
   clock?: { now(): number };
+  /**
+   * Issue credentials that live this long whatever was asked (tests that must see credentials expire; real STS
+   * never goes below 900 s).
+   */
+  credentialLifetimeSeconds?: number;
 }
 
 export interface RecordedRequest {
@@ -171,7 +176,8 @@ export async function startStsStandIn(options: StandInOptions): Promise<StsStand
     if (!offersRole(assertion, roleArn, principalArn)) throw AWS_FAULTS.accessDenied();
     if (durationSeconds > (maxSessionDuration.get(roleArn) ?? DEFAULT_MAX_SESSION_DURATION)) throw AWS_FAULTS.maxSessionDuration();
 
-    const expiration = Math.min(now + durationSeconds * 1000, assertion.sessionNotOnOrAfter ?? Number.POSITIVE_INFINITY);
+    const lifetimeSeconds = options.credentialLifetimeSeconds ?? durationSeconds;
+    const expiration = Math.min(now + lifetimeSeconds * 1000, assertion.sessionNotOnOrAfter ?? Number.POSITIVE_INFINITY);
     const credentials = issueCredentials(roleArn, assertion.roleSessionName, expiration);
     issued.push({ ...credentials, roleArn, principalArn, durationSeconds, roleSessionName: assertion.roleSessionName });
     return resultDocument(
