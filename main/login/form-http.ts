@@ -35,13 +35,20 @@ export function createPageFetcher(deps: {
   jar: PersistentCookieJar;
   fetch: typeof fetch;
   maxRedirects: number;
-  signal: AbortSignal;
+  /** Per request, body included: time the user spends typing does not count. */
+  timeoutMs: number;
+  /** The caller's cancellation; its reason is thrown as is. */
+  signal: AbortSignal | undefined;
   logger: Logger;
 }): PageFetcher {
-  const { jar, maxRedirects, signal, logger } = deps;
+  const { jar, maxRedirects, logger } = deps;
 
-  async function send(request: PageRequest): Promise<Response> {
+  /** One request and its body, under its own time limit. */
+  async function send(request: PageRequest): Promise<{ response: Response; text: () => Promise<string> }> {
     const url = checkedUrl(request.url);
+    const timeout = AbortSignal.timeout(deps.timeoutMs);
+    const signal = deps.signal ? AbortSignal.any([deps.signal, timeout]) : timeout;
+    const fail = (error: unknown) => wireError(error, url, deps.signal, timeout, deps.timeoutMs);
     const headers: Record<string, string> = {
       accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8',
       'user-agent': 'Cloudtoken (form sign-in)',
@@ -54,21 +61,21 @@ export function createPageFetcher(deps: {
     try {
       response = await deps.fetch(url.href, { method: request.method, body: request.body, headers, redirect: 'manual', signal });
     } catch (error) {
-      throw wireError(error, url, signal);
+      throw fail(error);
     }
     await jar.storeResponseCookies(response.headers.getSetCookie(), url.href);
     logger.debug('form sign-in: page', { method: request.method, url: `${url.origin}${url.pathname}`, status: response.status });
-    return response;
+    return { response, text: () => readText(response, url, fail) };
   }
 
   return {
     async open(first) {
       let request = first;
       for (let hop = 0; ; hop++) {
-        const response = await send(request);
+        const { response, text } = await send(request);
         const location = response.headers.get('location');
         if (!REDIRECTS.has(response.status) || location === null) {
-          return { url: request.url, status: response.status, contentType: response.headers.get('content-type') ?? '', text: await readText(response, request.url, signal) };
+          return { url: request.url, status: response.status, contentType: response.headers.get('content-type') ?? '', text: await text() };
         }
         await response.body?.cancel();
         if (hop >= maxRedirects) {
@@ -118,7 +125,7 @@ function checkedUrl(text: string): URL {
   return url;
 }
 
-async function readText(response: Response, url: string, signal: AbortSignal): Promise<string> {
+async function readText(response: Response, url: URL, fail: (error: unknown) => unknown): Promise<string> {
   const reader = response.body?.getReader();
   if (!reader) return '';
   const chunks: Uint8Array[] = [];
@@ -130,21 +137,28 @@ async function readText(response: Response, url: string, signal: AbortSignal): P
       size += value.length;
       if (size > MAX_PAGE_BYTES) {
         await reader.cancel();
-        throw new FormLoginError('FORM_PAGE_TOO_LARGE', `A page from ${hostOf(url)} was larger than 5 MiB, far more than any sign-in page; it was not read.`);
+        throw new FormLoginError('FORM_PAGE_TOO_LARGE', `A page from ${url.host} was larger than 5 MiB, far more than any sign-in page; it was not read.`);
       }
       chunks.push(value);
     }
   } catch (error) {
     if (error instanceof FormLoginError) throw error;
-    throw wireError(error, new URL(url), signal);
+    throw fail(error);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
 const TLS_CODE = /CERT|SSL|TLS|UNABLE_TO_(?:VERIFY|GET)|SELF_SIGNED|HOSTNAME_MISMATCH/;
 
-function wireError(error: unknown, url: URL, signal: AbortSignal): unknown {
-  if (signal.aborted) return error; // the caller translates cancellations and time-outs
+function wireError(error: unknown, url: URL, cancel: AbortSignal | undefined, timeout: AbortSignal, timeoutMs: number): unknown {
+  if (cancel?.aborted) return cancel.reason;
+  if (timeout.aborted) {
+    return new FormLoginError(
+      'FORM_TIMEOUT',
+      `The identity provider at ${url.host} did not answer within ${Math.round(timeoutMs / 100) / 10} s. It may be slow or unreachable (VPN, proxy).`,
+      { cause: error },
+    );
+  }
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   const code = cause?.code ?? '';
   if (TLS_CODE.test(code)) {

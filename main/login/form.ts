@@ -40,7 +40,7 @@ export interface FormAuthenticatorOptions {
   maxSteps?: number;
   /** Redirects in a row before giving up; default 20. */
   maxRedirects?: number;
-  /** The whole attempt, default 60 s. */
+  /** Each request to the IdP (not the time the user takes to answer), default 30 s. */
   timeoutMs?: number;
   logger?: Logger;
   onCookieJarWarning?: (warning: CookieJarWarning) => void;
@@ -62,28 +62,16 @@ export function createFormAuthenticator(options: FormAuthenticatorOptions): Auth
   return {
     async authenticate(request) {
       const cookies = await openJar();
-      const timeoutMs = options.timeoutMs ?? 60_000;
-      const timeout = AbortSignal.timeout(timeoutMs);
-      const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
       const fetcher = createPageFetcher({
         jar: cookies,
         fetch: options.fetch ?? fetch,
         maxRedirects: options.maxRedirects ?? 20,
-        signal,
+        timeoutMs: options.timeoutMs ?? 30_000,
+        signal: request.signal,
         logger,
       });
       try {
         return await signIn(fetcher, options, request, logger);
-      } catch (error) {
-        if (request.signal?.aborted) throw request.signal.reason;
-        if (timeout.aborted) {
-          throw new FormLoginError(
-            'FORM_TIMEOUT',
-            `Signing in at ${hostOf(options.signInUrl)} did not finish within ${Math.round(timeoutMs / 1000)} s. The identity provider may be slow or unreachable.`,
-            { cause: error },
-          );
-        }
-        throw error;
       } finally {
         await cookies.save().catch((error: unknown) => logger.warn('could not save the sign-in session', { error }));
       }

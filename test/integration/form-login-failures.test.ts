@@ -234,10 +234,22 @@ describe('form sign-in: typed failures', () => {
     const site = await serve(() => undefined); // never answers
     const timedOut = await failure(authenticator(`${site.url}/`, { timeoutMs: 300 }).auth.authenticate({ interactive: true }));
     expect(timedOut.code).toBe('FORM_TIMEOUT');
+    expect(timedOut.message).toContain(new URL(site.url).host);
     const controller = new AbortController();
     const reason = new Error('user closed the window');
     setTimeout(() => controller.abort(reason), 100);
     await expect(authenticator(`${site.url}/`).auth.authenticate({ interactive: true, signal: controller.signal })).rejects.toBe(reason);
+  });
+
+  it('does not count the time the user takes to type against the time limit', async () => {
+    const site = await serve((request, response) =>
+      request.method === 'POST' ? html(response, awsForm({ SAMLResponse: 'QUJD' })) : html(response, loginForm('/login')),
+    );
+    const slowTypist = authenticator(`${site.url}/`, {
+      timeoutMs: 300,
+      password: () => new Promise((resolve) => setTimeout(() => resolve('secret-pw'), 600)),
+    });
+    expect((await slowTypist.auth.authenticate({ interactive: true })).samlResponse).toBe('QUJD');
   });
 
   it('refuses to send the password over plain http off the machine, before asking for it', async () => {
