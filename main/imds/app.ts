@@ -137,7 +137,7 @@ export function createImdsApp(options: ImdsAppOptions): Express {
 
   const issueToken = (req: IncomingMessage, res: ServerResponse, path: string): void => {
     if (req.method !== 'PUT') return respond(req, res, path, 405, textHeaders({ Allow: 'OPTIONS, PUT' }));
-    // AWS refuses proxied token requests; SDKs then fall back to IMDSv1, which is what a proxy can still do.
+    // As on EC2: a token request that passed through a proxy may come from anywhere, so it gets no token.
     if (req.headers['x-forwarded-for'] !== undefined) return respond(req, res, path, 403, textHeaders(), 'Forbidden');
     const ttl = parseTtl(req.headers[TTL_HEADER]);
     if (ttl === undefined) return respond(req, res, path, 400, textHeaders(), 'Bad Request');

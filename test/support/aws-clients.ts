@@ -26,6 +26,23 @@ export const AWS_CLI = '/usr/bin/aws';
 export const PYTHON = '/usr/bin/python3';
 
 const CLIENT_TIMEOUT_MS = 30_000;
+// The CLI and botocore cost about a CPU-second each to start; on two cores more at once only adds waiting,
+// and a starved client can miss its own 1 s metadata timeout.
+const MAX_CONCURRENT_CLIENTS = 3;
+let running = 0;
+const waiting: (() => void)[] = [];
+
+async function withClientSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT_CLIENTS) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running += 1;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
 const resolveModule = createRequire(import.meta.url).resolve;
 
 // The JS SDK runs in a child `node` so that the environment it reads is exactly the one given here.
@@ -59,7 +76,11 @@ function commandFor(client: AwsClient): [string, string[]] {
 }
 
 /** Runs one client with `PATH=/usr/bin:/bin HOME=<fresh empty dir>` plus `vars`; resolves to its access key id. */
-export async function accessKeyFrom(client: AwsClient, vars: Record<string, string>): Promise<string> {
+export function accessKeyFrom(client: AwsClient, vars: Record<string, string>): Promise<string> {
+  return withClientSlot(() => runClient(client, vars));
+}
+
+async function runClient(client: AwsClient, vars: Record<string, string>): Promise<string> {
   const home = await mkdtemp(join(tmpdir(), 'cloudtoken-client-home-'));
   try {
     const [command, args] = commandFor(client);
@@ -111,7 +132,11 @@ function run(
  * `aws sts get-caller-identity` against a loopback stand-in that records the SigV4 Authorization header
  * (`Credential=<key>/<date>/<region>/sts/aws4_request`) and answers a non-retryable error.
  */
-export async function awsCliSigningScope(vars: Record<string, string>): Promise<{ accessKeyId: string; region: string }> {
+export function awsCliSigningScope(vars: Record<string, string>): Promise<{ accessKeyId: string; region: string }> {
+  return withClientSlot(() => signWithCli(vars));
+}
+
+async function signWithCli(vars: Record<string, string>): Promise<{ accessKeyId: string; region: string }> {
   let authorization: string | undefined;
   const stub = createServer((req, res) => {
     authorization ??= req.headers.authorization;
