@@ -44,12 +44,14 @@ const NOT_SUBMITTED = new Set(['submit', 'image', 'button', 'reset', 'file']);
 export function parsePage(html: string, pageUrl: string): HtmlPage {
   const root = parse(html, { comment: false, blockTextElements: { script: false, style: false, noscript: true, pre: true } });
   const labels = labelsById(root);
+  // Relative actions resolve against <base href> when the page has one, as in a browser.
+  const baseUrl = resolveUrl(root.querySelector('base[href]')?.getAttribute('href'), pageUrl);
   return {
     url: pageUrl,
     title: collapse(root.querySelector('title')?.text ?? ''),
-    forms: root.querySelectorAll('form').map((form) => readForm(form, pageUrl, labels)),
+    forms: root.querySelectorAll('form').map((form) => readForm(form, baseUrl, labels)),
     errorText: findErrorText(root),
-    refreshUrl: findRefreshUrl(root, pageUrl),
+    refreshUrl: findRefreshUrl(root, baseUrl),
   };
 }
 

@@ -141,6 +141,11 @@ describe('html forms: what browsers submit', () => {
     expect(page.errorText).toBe('Your code has expired.');
   });
 
+  it('resolves actions against <base href>', () => {
+    const [form] = parsePage(`<head><base href="/idp/"></head><form action="step2"><input name="a"></form>`, base).forms;
+    expect(form?.action).toBe('https://idp.example.com/idp/step2');
+  });
+
   it('survives markup that is not HTML at all', () => {
     const page = parsePage('{"json": true} <<<>>> <form', base);
     expect(page.forms.length).toBeLessThanOrEqual(1);
