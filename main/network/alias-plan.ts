@@ -52,6 +52,8 @@ export interface AliasPlanOptions {
 export const NFT_TABLE = 'cloudtoken';
 export const IPTABLES_CHAIN = 'CLOUDTOKEN';
 export const PF_ANCHOR = 'com.apple/com.cloudtoken';
+/** Root-only and emptied at boot, like pf's references themselves. */
+export const PF_TOKEN_FILE = '/var/run/com.cloudtoken.pf-token';
 export const WINDOWS_LOOPBACK = 'Loopback Pseudo-Interface 1';
 
 export function validatePort(value: unknown): number {
@@ -230,16 +232,28 @@ function darwinPlan(port: number): AliasPlan {
       `pfctl -q -a ${PF_ANCHOR} -f - <<'CLOUDTOKEN_PF' || exit ${EXIT_REDIRECT}`,
       ...rules,
       'CLOUDTOKEN_PF',
-      // -E takes a reference on pf instead of toggling it, so other pf users are not disturbed.
-      `pfctl -E >/dev/null 2>&1 || exit ${EXIT_REDIRECT}`,
+      // -E takes a counted reference on pf instead of switching it on for everyone; its token (printed as
+      // `Token : <n>`) is kept so revert can release it. A reference from an earlier run is released last.
+      `enabled=$(pfctl -E 2>&1) || exit ${EXIT_REDIRECT}`,
+      `previous=$(cat ${PF_TOKEN_FILE} 2>/dev/null)`,
+      `printf '%s\\n' "$enabled" | sed -n 's/^Token : \\([0-9][0-9]*\\)$/\\1/p' > ${PF_TOKEN_FILE}`,
+      ...releasePfToken('previous'),
     ]),
     revert: shScript('route http://169.254.169.254/ to the local credential server (revert)', DARWIN_PATH, [
       `pfctl -q -a ${PF_ANCHOR} -F all >/dev/null 2>&1 || exit ${EXIT_REDIRECT}`,
+      `token=$(cat ${PF_TOKEN_FILE} 2>/dev/null)`,
+      ...releasePfToken('token'),
+      `rm -f ${PF_TOKEN_FILE}`,
       `if ${DARWIN_HAS_ADDRESS}; then`,
       `  ifconfig lo0 -alias ${METADATA_ADDRESS} || exit ${EXIT_ADDRESS}`,
       'fi',
     ]),
   };
+}
+
+/** Only a number read back from our own root-owned file ever reaches `pfctl -X`. */
+function releasePfToken(variable: string): string[] {
+  return [`case "$${variable}" in`, `  ''|*[!0-9]*) ;;`, `  *) pfctl -X "$${variable}" >/dev/null 2>&1 ;;`, 'esac'];
 }
 
 // -------------------------------------------------------------------------------------------- Windows
