@@ -79,6 +79,11 @@ const MAX_USERNAME_STEPS = 3;
 const SESSION_COOKIES_FILE = 'cloudtoken-session-cookies.json';
 const DEFAULTS = { timeoutMs: 5 * 60_000, silentTimeoutMs: 30_000, loginPageGraceMs: 5_000, closeDelayMs: 2_000 };
 
+/** Rewritten after every successful sign-in: a change means the IdP session was renewed. */
+export function browserSessionFile(profileDir: string): string {
+  return path.join(profileDir, SESSION_COOKIES_FILE);
+}
+
 const isAcsRequest = (url: URL) => classifyAcsUrl(url.href) !== undefined;
 
 /** URLs in logs lose their query: it may carry a SAMLRequest or one-time codes. */
@@ -120,7 +125,7 @@ function profileInUse(profileDir: string, pid?: number): BrowserLoginError {
 
 async function readSessionCookies(profileDir: string, logger: Logger): Promise<Cookie[]> {
   try {
-    const parsed: unknown = JSON.parse(await fs.readFile(path.join(profileDir, SESSION_COOKIES_FILE), 'utf8'));
+    const parsed: unknown = JSON.parse(await fs.readFile(browserSessionFile(profileDir), 'utf8'));
     return Array.isArray(parsed) ? (parsed as Cookie[]) : [];
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn('Ignoring unreadable saved session cookies', { error });
@@ -130,7 +135,7 @@ async function readSessionCookies(profileDir: string, logger: Logger): Promise<C
 
 async function saveSessionCookies(context: BrowserContext, profileDir: string): Promise<void> {
   const sessionCookies = (await context.cookies()).filter((cookie) => cookie.expires === -1);
-  const file = path.join(profileDir, SESSION_COOKIES_FILE);
+  const file = browserSessionFile(profileDir);
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   await fs.writeFile(temporary, JSON.stringify(sessionCookies), { mode: 0o600 });
   await fs.rename(temporary, file);

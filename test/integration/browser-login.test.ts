@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBrowserAuthenticator } from '../../main/login/browser.js';
+import { browserSessionFile, createBrowserAuthenticator } from '../../main/login/browser.js';
 import type { BrowserAuthenticatorOptions } from '../../main/login/browser.js';
 import { parseSamlResponse } from '../../main/saml/assertion.js';
 import { ALICE, BOB, startIdp } from '../support/idp/index.js';
@@ -112,6 +112,7 @@ describe.skipIf(!existsSync(CHROMIUM))('system-browser sign-in against SimpleSAM
     expect(trace.answered).toEqual([{ status: 200, csp: "default-src 'none'; style-src 'unsafe-inline'" }]);
     expect(trace.failed.filter((url) => url.includes('amazon')), trace.failed.join(' ')).toEqual([]);
     expect((await fs.stat(shared)).mode & 0o777).toBe(0o700);
+    expect((await fs.stat(browserSessionFile(shared))).mode & 0o777).toBe(0o600);
   });
 
   it('signs in again silently with the persisted profile, with nobody at the keyboard', async () => {
