@@ -114,22 +114,35 @@ function fieldInput(field: string, options: { label: string; value: string; type
   ]);
 }
 
+const removeLabel = (what: string) => `Remove ${what}`;
+
+function removeButton(label: string, onClick: () => void): HTMLButtonElement {
+  return el('button', { className: 'icon danger remove', text: '×', attrs: { type: 'button', 'aria-label': label, title: 'Remove' }, on: { click: onClick } });
+}
+
 function profileRow(profile: IdpProfile, index: number, settings: Settings): HTMLElement {
   const at = `idpProfiles.${index}`;
+  const describe = () => profile.name.trim() || 'this identity provider';
+  const remove = removeButton(removeLabel(describe()), () => removeProfile(index));
   const active = el('input', {
-    attrs: { type: 'radio', name: 'activeProfile', id: `active-${index}`, 'aria-label': `Use ${profile.name || 'this identity provider'} for sign-in` },
+    attrs: { type: 'radio', name: 'activeProfile', id: `active-${index}` },
     on: {
       change: () => {
         settings.activeProfileId = profile.id;
+        for (const card of byId('profiles').querySelectorAll('.profile')) card.classList.toggle('active', card === row);
       },
     },
   });
   active.checked = settings.activeProfileId === profile.id;
-  return el('div', { className: 'profile' }, [
-    el('div', { className: 'profile-use' }, [active]),
+  const row = el('div', { className: `profile${active.checked ? ' active' : ''}` }, [
+    el('div', { className: 'profile-head' }, [
+      el('label', { className: 'check', attrs: { for: `active-${index}` } }, [active, el('span', { text: 'Use for sign-in' })]),
+      remove,
+    ]),
     el('div', { className: 'profile-fields' }, [
       fieldInput(`${at}.name`, { label: 'Name', value: profile.name, placeholder: 'Corporate SSO' }, (value) => {
         profile.name = value;
+        remove.setAttribute('aria-label', removeLabel(describe()));
       }),
       fieldInput(`${at}.region`, { label: 'Region (optional)', value: profile.region ?? '', placeholder: 'Default' }, (value) => {
         if (value.trim()) profile.region = value.trim();
@@ -139,34 +152,25 @@ function profileRow(profile: IdpProfile, index: number, settings: Settings): HTM
         profile.signInUrl = value;
       }),
     ]),
-    el('button', {
-      className: 'icon danger remove',
-      text: '×',
-      attrs: { type: 'button', 'aria-label': `Remove ${profile.name || 'this identity provider'}`, title: 'Remove' },
-      on: { click: () => removeProfile(index) },
-    }),
   ]);
+  return row;
 }
 
 function accountRow(row: AccountRow, index: number): HTMLElement {
+  const describe = () => `the name of account ${row.accountId.trim() || index + 1}`;
+  const remove = removeButton(removeLabel(describe()), () => {
+    accountRows.splice(index, 1);
+    renderLists();
+  });
   return el('div', { className: 'account-row' }, [
     fieldInput(`accountRows.${index}.accountId`, { label: 'Account id', value: row.accountId, placeholder: '123456789012' }, (value) => {
       row.accountId = value;
+      remove.setAttribute('aria-label', removeLabel(describe()));
     }),
     fieldInput(`accountRows.${index}.label`, { label: 'Name', value: row.label, placeholder: 'Production' }, (value) => {
       row.label = value;
     }),
-    el('button', {
-      className: 'icon danger remove',
-      text: '×',
-      attrs: { type: 'button', 'aria-label': `Remove the name of account ${row.accountId || index + 1}`, title: 'Remove' },
-      on: {
-        click: () => {
-          accountRows.splice(index, 1);
-          renderLists();
-        },
-      },
-    }),
+    remove,
   ]);
 }
 

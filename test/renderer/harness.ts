@@ -155,9 +155,10 @@ export async function openPage(
         (window.__fakeBridge!.responses as Record<string, unknown>)[c] = r;
       }, [channel, response] as const),
     push: (channel, payload) => page.evaluate(([c, p]) => window.__fakeBridge!.push(c, p), [channel, payload] as const),
+    // The window as a user sees it (pages scroll inside their own body, so a viewport shot is the window).
     screenshot: async (name) => {
       await page.evaluate(() => document.fonts.ready);
-      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true, animations: 'disabled', caret: 'hide' });
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled', caret: 'hide' });
     },
   };
 }
