@@ -3,41 +3,27 @@
  * (`unshare --net --pid --fork --kill-child --mount-proc`): only there does 169.254.169.254 exist, so no
  * traffic can reach a real metadata service. The namespace's processes die with it.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { execInNetns, netnsSupport } from '../support/netns.js';
 
 const DRIVER = fileURLToPath(new URL('./network-alias-driver.ts', import.meta.url));
-const isRoot = process.getuid?.() === 0;
+const netns = netnsSupport();
 const hasIptables = existsSync('/usr/sbin/iptables');
 const hasNft = existsSync('/usr/sbin/nft');
 
-/** Runs one driver command in a fresh namespace; resolves with the JSON it prints last. */
-function inNamespace(...args: string[]): Promise<Record<string, unknown>> {
-  const child = spawn(
-    'unshare',
-    ['--net', '--pid', '--fork', '--kill-child', '--mount-proc', process.execPath, '--import', 'tsx', DRIVER, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const last = stdout.trim().split('\n').pop() ?? '';
-      if (code !== 0) return reject(new Error(`driver ${args.join(' ')} exited ${code}: ${stderr}`));
-      resolve(JSON.parse(last) as Record<string, unknown>);
-    });
-  });
+/** Runs one driver command in a fresh namespace (without the alias: the plan adds it); returns the JSON it prints last. */
+async function inNamespace(...args: string[]): Promise<Record<string, unknown>> {
+  const result = await execInNetns(process.execPath, ['--import', 'tsx', DRIVER, ...args], { linkLocalAlias: false, timeoutMs: 60_000 });
+  if (result.code !== 0) throw new Error(`driver ${args.join(' ')} exited ${result.code ?? result.signal}: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop() ?? '') as Record<string, unknown>;
 }
 
 const present = { state: 'present', address: true, exactAddress: true, redirect: 'present', conflicts: [] };
 const absent = { state: 'absent', address: false, exactAddress: false, redirect: 'absent', conflicts: [] };
 
-describe.skipIf(!isRoot)('the link-local alias on Linux, in a network namespace (needs root)', () => {
+describe.skipIf(!netns.available)(`the link-local alias on Linux, in a network namespace ${netns.reason}`, () => {
   describe.each([
     { label: 'nftables', args: ['nftables'], tool: 'nftables', available: hasNft },
     { label: 'iptables (forced)', args: ['iptables'], tool: 'iptables', available: hasIptables },
