@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { IMDS_CLIENTS } from '../support/aws-clients.js';
-import { execInNetns, netnsSupport } from '../support/netns.js';
+import { execInNetns, netnsSupport, runInNetns } from '../support/netns.js';
 import { FOREIGN_ADDRESS, NETNS_ACCESS_KEY, NETNS_REGION } from './imds-netns-scenario.js';
 
 /**
@@ -40,5 +41,28 @@ describe.skipIf(!support.available)(`IMDS on 169.254.169.254:80 in a network nam
   it('refuses a client that is neither loopback nor the alias (rule 25)', async () => {
     const result = await inNamespace('foreign-client', true, `ip addr add ${FOREIGN_ADDRESS}/32 dev lo`);
     expect(result).toEqual({ foreign: 403, alias: 200 });
+  });
+});
+
+describe.skipIf(!support.available)(`the netns helper (${support.reason || 'root'})`, () => {
+  it('gives a namespace with lo up, the alias on it, and its own PID 1', async () => {
+    const result = await runInNetns('echo "pid $$"; ip -o -4 addr show dev lo; ip -o link show | wc -l');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('pid 1');
+    expect(result.stdout).toContain('inet 127.0.0.1/8');
+    expect(result.stdout).toContain('inet 169.254.169.254/32');
+    expect(result.stdout.trim().split('\n').at(-1)).toBe('1');
+    const bare = await runInNetns('ip -o -4 addr show dev lo', { linkLocalAlias: false });
+    expect(bare.stdout).not.toContain('169.254.169.254');
+  });
+
+  it('kills everything inside when the time is up', async () => {
+    const marker = `${Date.now() % 1000}.25`;
+    const result = await runInNetns(`sleep ${marker} & echo started; sleep ${marker}`, { timeoutMs: 1_000 });
+    expect(result.signal).toBe('SIGKILL');
+    expect(result.stdout).toContain('started');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const left = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(`sleep ${marker}`));
+    expect(left).toEqual([]);
   });
 });
