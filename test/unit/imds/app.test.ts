@@ -177,6 +177,15 @@ describe('IMDS app, tokens required (the default)', () => {
       expect(body.Expiration).toMatch(AWS_TIME);
     });
 
+    it('writes instants with milliseconds as whole UTC seconds ending in Z (rule 13)', async () => {
+      const base = credentialsAt(f.clock.now());
+      f.current.value = { ...base, lastUpdated: base.lastUpdated + 789, credentials: { ...base.credentials, expiration: base.credentials.expiration + 999 } };
+      const body = JSON.parse((await get(`${ROLE_LIST}Developer`)).body) as Record<string, string>;
+      expect(body.LastUpdated).toBe(awsTimestamp(base.lastUpdated));
+      expect(body.Expiration).toBe(awsTimestamp(base.credentials.expiration));
+      expect(body.Expiration).toMatch(AWS_TIME);
+    });
+
     it('serves the extended path with AccountId, and 404 for another role there too (rule 14)', async () => {
       expect((await get('/latest/meta-data/iam/security-credentials-extended/')).body).toBe('Developer');
       const reply = await get('/latest/meta-data/iam/security-credentials-extended/Developer');
