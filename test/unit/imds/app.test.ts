@@ -178,11 +178,12 @@ describe('IMDS app, tokens required (the default)', () => {
     });
 
     it('writes instants with milliseconds as whole UTC seconds ending in Z (rule 13)', async () => {
-      const base = credentialsAt(f.clock.now());
+      const whole = Math.floor(f.clock.now() / 1000) * 1000;
+      const base = credentialsAt(whole);
       f.current.value = { ...base, lastUpdated: base.lastUpdated + 789, credentials: { ...base.credentials, expiration: base.credentials.expiration + 999 } };
       const body = JSON.parse((await get(`${ROLE_LIST}Developer`)).body) as Record<string, string>;
-      expect(body.LastUpdated).toBe(awsTimestamp(base.lastUpdated));
-      expect(body.Expiration).toBe(awsTimestamp(base.credentials.expiration));
+      expect(body.LastUpdated).toBe(new Date(whole - 60_000).toISOString().replace('.000Z', 'Z'));
+      expect(body.Expiration).toBe(new Date(whole + 2 * HOUR).toISOString().replace('.000Z', 'Z'));
       expect(body.Expiration).toMatch(AWS_TIME);
     });
 
