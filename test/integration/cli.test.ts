@@ -128,6 +128,22 @@ describe('cloudtoken CLI', () => {
     expect(url.searchParams.get('SigninToken')).toBe(standIn.signinTokens.at(-1)?.token);
   });
 
+  it('signs in through headless Chromium (system-browser path), then again silently with its profile', { timeout: 120_000 }, async () => {
+    const browserEnv = { ...env, CLOUDTOKEN_HOME: join(home, 'browser') };
+    const first = await runCloudtoken(
+      ['login', '--idp-url', idp.signInUrl, '--browser', '/usr/bin/chromium', '--headless', '--username', 'alice', '--password-stdin', '--role', 'ReadOnly', '--sts-endpoint', standIn.url, '--json'],
+      browserEnv,
+      `${ALICE.password}\n`,
+    );
+    expect(first.stderr.replace(/.*dev-shm.*\n?/g, '')).toBe('');
+    expect(first.code).toBe(0);
+    expect((JSON.parse(first.stdout) as { assumedRoleArn: string }).assumedRoleArn).toBe(arnFor('222222222222', 'ReadOnly'));
+    // No password this time: the browser profile's IdP session signs in silently.
+    const again = await runCloudtoken(['credential-process', '--role', 'Developer'], browserEnv);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ Version: 1 });
+  });
+
   it('exits 3 with advice when a silent command meets the IdP login page', async () => {
     const fresh = { ...env, CLOUDTOKEN_HOME: join(home, 'fresh') };
     await runCloudtoken(['status'], fresh);
