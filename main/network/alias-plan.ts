@@ -63,11 +63,18 @@ export function validatePort(value: unknown): number {
   return value;
 }
 
+/** Narrows `process.platform`: elsewhere there is no plan, and the app serves on loopback only. */
+export function isAliasPlatform(platform: string): platform is AliasPlatform {
+  return platform === 'linux' || platform === 'darwin' || platform === 'win32';
+}
+
 export function createAliasPlan(options: AliasPlanOptions): AliasPlan {
   const port = validatePort(options.port);
+  const redirect = options.linuxRedirect ?? 'auto';
+  if (!['auto', 'nftables', 'iptables'].includes(redirect)) throw new TypeError(`unknown Linux redirect ${String(redirect)}`);
   switch (options.platform) {
     case 'linux':
-      return linuxPlan(port, options.linuxRedirect ?? 'auto');
+      return linuxPlan(port, redirect);
     case 'darwin':
       return darwinPlan(port);
     case 'win32':

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createAliasPlan, type AliasPlan, type AliasPlatform, type LinuxRedirect } from '../../../main/network/alias-plan.js';
+import { createAliasPlan, isAliasPlatform, type AliasPlan, type AliasPlatform, type LinuxRedirect } from '../../../main/network/alias-plan.js';
 import { InvalidPortError } from '../../../main/network/errors.js';
 
 const GOLDEN_PORT = 49321;
@@ -86,6 +86,12 @@ describe('createAliasPlan', () => {
       }
     },
   );
+
+  it('knows which platforms have a plan, and refuses anything else', () => {
+    expect(['linux', 'darwin', 'win32', 'freebsd', 'aix'].filter(isAliasPlatform)).toEqual(['linux', 'darwin', 'win32']);
+    expect(() => createAliasPlan({ platform: 'freebsd' as AliasPlatform, port: 9911 })).toThrow(TypeError);
+    expect(() => createAliasPlan({ platform: 'linux', port: 9911, linuxRedirect: 'ipfw' as LinuxRedirect })).toThrow(TypeError);
+  });
 
   it('accepts the ends of the range', () => {
     expect(createAliasPlan({ platform: 'linux', port: 1024 }).listenPort).toBe(1024);
