@@ -52,12 +52,10 @@ const ASKS_PER_FIELD = 3;
 
 export function createFormAuthenticator(options: FormAuthenticatorOptions): Authenticator {
   const logger = options.logger ?? silentLogger;
-  let jar: Promise<PersistentCookieJar> | undefined;
-  const openJar = () =>
-    (jar ??= openCookieJar({ path: options.cookieJarPath, logger, onWarning: options.onCookieJarWarning }).catch((error: unknown) => {
-      jar = undefined;
-      throw error;
-    }));
+  // Read the jar afresh for every sign-in: the file is shared with other Cloudtoken processes (a daemon picks up
+  // the session a `cloudtoken login` in another terminal renewed), and sign-ins are minutes apart.
+  const openJar = (): Promise<PersistentCookieJar> =>
+    openCookieJar({ path: options.cookieJarPath, logger, onWarning: options.onCookieJarWarning });
 
   return {
     async authenticate(request) {

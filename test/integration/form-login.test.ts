@@ -106,6 +106,16 @@ describe('form sign-in at a real SimpleSAMLphp', () => {
     expect(later.calls.password).toBe(0);
   });
 
+  it('picks up an IdP session another process saved into the same jar (a daemon after `cloudtoken login`)', async () => {
+    const jarPath = join(dir, 'shared', 'jar.json');
+    const daemon = authenticatorFor(idp, ALICE, { cookieJarPath: jarPath });
+    await expect(daemon.authenticator.authenticate({ interactive: false })).rejects.toBeInstanceOf(InteractionRequiredError);
+    await authenticatorFor(idp, ALICE, { cookieJarPath: jarPath }).authenticator.authenticate({ interactive: true });
+    const captured = await daemon.authenticator.authenticate({ interactive: false });
+    expect(parseSamlResponse(captured.samlResponse).roles).toHaveLength(ALICE.roles.length);
+    expect(daemon.calls.password).toBe(0);
+  });
+
   it('needs interaction when there is no IdP session', async () => {
     const { authenticator, calls } = authenticatorFor(idp, ALICE, { cookieJarPath: join(dir, 'none', 'jar.json') });
     await expect(authenticator.authenticate({ interactive: false })).rejects.toBeInstanceOf(InteractionRequiredError);
