@@ -1,6 +1,6 @@
 import { CloudtokenError } from '../support/errors.js';
 import type { Logger } from '../support/logger.js';
-import { METADATA_ADDRESS, createAliasPlan, type AliasPlatform } from './alias-plan.js';
+import { METADATA_ADDRESS, createAliasPlan, isAliasPlatform } from './alias-plan.js';
 import { createAliasManager, type AliasManager } from './alias.js';
 import { createRedirectProbe } from './probe.js';
 import { createDirectRunner, createSudoPromptRunner, isPrivileged, type Runner } from './runner.js';
@@ -24,7 +24,7 @@ export class UnsupportedPlatformError extends CloudtokenError {}
  */
 export function createAliasSetup(options: AliasSetupOptions): AliasManager {
   const platform = options.platform ?? process.platform;
-  if (platform !== 'linux' && platform !== 'darwin' && platform !== 'win32') {
+  if (!isAliasPlatform(platform)) {
     throw new UnsupportedPlatformError('network.unsupported-platform', `Cloudtoken cannot set up ${METADATA_ADDRESS} on ${platform}.`);
   }
   const runner =
@@ -32,7 +32,7 @@ export function createAliasSetup(options: AliasSetupOptions): AliasManager {
     (isPrivileged() ? createDirectRunner() : createSudoPromptRunner({ name: 'Cloudtoken', ...(options.icns ? { icns: options.icns } : {}) }));
   return createAliasManager({
     runner,
-    plan: createAliasPlan({ platform: platform as AliasPlatform, port: options.port }),
+    plan: createAliasPlan({ platform, port: options.port }),
     probe: createRedirectProbe({ address: METADATA_ADDRESS, listenPort: options.port }),
     ...(options.logger ? { logger: options.logger } : {}),
   });
