@@ -101,7 +101,7 @@ async function replaceAtomically(target: string, text: string, owner: { uid?: nu
     } finally {
       await handle.close();
     }
-    await fs.rename(temporary, target);
+    await renameOver(temporary, target);
   } catch (error) {
     await fs.rm(temporary, { force: true });
     throw new CredentialsFileError('CREDENTIALS_FILE_WRITE_FAILED', `Cloudtoken could not write ${target}: ${(error as Error).message}`, {
@@ -110,6 +110,22 @@ async function replaceAtomically(target: string, text: string, owner: { uid?: nu
     });
   }
   await syncDirectory(directory);
+}
+
+/**
+ * Windows refuses to replace a file another program has open for a moment (an AWS CLI reading it, a virus
+ * scanner); such a refusal is retried briefly.
+ */
+async function renameOver(from: string, to: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await fs.rename(from, to);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (process.platform !== 'win32' || attempt >= 5 || !['EPERM', 'EACCES', 'EBUSY'].includes(code ?? '')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }
 
 /** Make the rename itself durable; not every platform can open a directory, which is fine. */

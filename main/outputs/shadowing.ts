@@ -88,22 +88,43 @@ function credentialsSection(credentials: IniDocument | undefined, profile: strin
   return credentials?.sections.find((section) => section.name === profile);
 }
 
+interface ProfileCredentials {
+  setting: string;
+  file: string;
+}
+
 /** Which setting gives the profile credentials other than Cloudtoken's metadata service, if any. */
-function shadowingSetting(credentials: IniSection | undefined, config: IniSection | undefined): string | undefined {
-  if (credentials && !isManagedSection(credentials) && credentials.values.has('aws_access_key_id')) return 'aws_access_key_id';
+function shadowingSetting(inputs: ShadowingInputs, credentials: IniSection | undefined, config: IniSection | undefined): ProfileCredentials | undefined {
+  if (credentials && !isManagedSection(credentials) && credentials.values.has('aws_access_key_id')) {
+    return { setting: 'aws_access_key_id', file: inputs.credentialsFile.path };
+  }
   if (!config) return undefined;
   // A role assumed from the instance's credentials builds on Cloudtoken instead of replacing it.
   if (config.values.get('credential_source')?.toLowerCase() === 'ec2instancemetadata') return undefined;
-  return CREDENTIAL_KEYS.find((key) => config.values.has(key));
+  const setting = CREDENTIAL_KEYS.find((key) => config.values.has(key));
+  return setting ? { setting, file: inputs.configFile.path } : undefined;
 }
 
-function selectedProfile(env: Environment): { variable: string; name: string } | undefined {
-  // botocore (AWS CLI, boto3) prefers AWS_DEFAULT_PROFILE; the other SDKs read AWS_PROFILE.
+interface ProfileSelection {
+  /** The variables naming this profile. */
+  variables: string[];
+  name: string;
+}
+
+/**
+ * The profiles the environment selects. The AWS CLI v2 and most SDKs read AWS_PROFILE first, botocore (boto3)
+ * AWS_DEFAULT_PROFILE first, so when both are set each is judged.
+ */
+function selectedProfiles(env: Environment): ProfileSelection[] {
+  const selections: ProfileSelection[] = [];
   for (const variable of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE']) {
     const name = env[variable];
-    if (name) return { variable, name };
+    if (!name) continue;
+    const same = selections.find((selection) => selection.name === name);
+    if (same) same.variables.push(variable);
+    else selections.push({ variables: [variable], name });
   }
-  return undefined;
+  return selections;
 }
 
 function proxyFor(env: Environment): string | undefined {
@@ -238,36 +259,41 @@ function safeUrl(text: string): URL | undefined {
 function profileFindings(env: Environment, inputs: ShadowingInputs, findings: ShadowingFinding[]): void {
   const credentials = readDocument(inputs.credentialsFile, findings);
   const config = readDocument(inputs.configFile, findings);
-  const selected = selectedProfile(env);
-  const name = selected?.name ?? 'default';
-  const inCredentials = credentialsSection(credentials, name);
-  const inConfig = configSection(config, name);
-  if (selected && !inCredentials && !inConfig && findings.every((finding) => finding.code !== 'AWS_FILE_UNREADABLE')) {
-    findings.push({
-      code: 'PROFILE_NOT_FOUND',
-      severity: 'error',
-      message: `${selected.variable} selects the profile "${name}", which is in neither ${inputs.configFile.path} nor ${inputs.credentialsFile.path}, so AWS commands fail.`,
-      fix: unsetAdvice([selected.variable]),
-    });
-    return;
+  const filesReadable = findings.every((finding) => finding.code !== 'AWS_FILE_UNREADABLE');
+  const selections = selectedProfiles(env);
+  for (const { variables, name } of selections) {
+    const selects = `${variables.join(' and ')} ${variables.length > 1 ? 'select' : 'selects'} the profile "${name}"`;
+    const inCredentials = credentialsSection(credentials, name);
+    const inConfig = configSection(config, name);
+    if (!inCredentials && !inConfig) {
+      if (filesReadable) {
+        findings.push({
+          code: 'PROFILE_NOT_FOUND',
+          severity: 'error',
+          message: `${selects}, which is in neither ${inputs.configFile.path} nor ${inputs.credentialsFile.path}, so AWS commands fail.`,
+          fix: unsetAdvice(variables),
+        });
+      }
+      continue;
+    }
+    const own = shadowingSetting(inputs, inCredentials, inConfig);
+    if (own) {
+      findings.push({
+        code: 'PROFILE_HAS_CREDENTIALS',
+        severity: 'warning',
+        message: `${selects}, which has its own credentials (${own.setting} in ${own.file}), so AWS tools use those instead of Cloudtoken’s.`,
+        fix: unsetAdvice(variables),
+      });
+    }
   }
-  const setting = shadowingSetting(inCredentials, inConfig);
-  if (!setting) return;
-  const file = inCredentials && setting === 'aws_access_key_id' && inCredentials.values.has(setting) ? inputs.credentialsFile.path : inputs.configFile.path;
-  if (selected) {
-    findings.push({
-      code: 'PROFILE_HAS_CREDENTIALS',
-      severity: 'warning',
-      message: `${selected.variable} selects the profile "${name}", which has its own credentials (${setting} in ${file}), so AWS tools use those instead of Cloudtoken’s.`,
-      fix: unsetAdvice([selected.variable]),
-    });
-    return;
-  }
+  if (selections.length > 0) return;
+  const own = shadowingSetting(inputs, credentialsSection(credentials, 'default'), configSection(config, 'default'));
+  if (!own) return;
   findings.push({
     code: 'DEFAULT_PROFILE_HAS_CREDENTIALS',
     severity: 'warning',
-    message: `The [default] profile in ${file} has its own credentials (${setting}), so AWS tools use those instead of Cloudtoken’s.`,
-    fix: `Rename that section in ${file} (for example to [personal]) and use \`--profile personal\` when you want it.`,
+    message: `The [default] profile in ${own.file} has its own credentials (${own.setting}), so AWS tools use those instead of Cloudtoken’s.`,
+    fix: `Rename that section in ${own.file} (for example to [personal]) and use \`--profile personal\` when you want it.`,
   });
 }
 

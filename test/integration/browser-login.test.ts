@@ -94,7 +94,8 @@ async function browserPids(profileDir: string): Promise<number[]> {
   return pids;
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('system-browser sign-in against SimpleSAMLphp', () => {
+// Browser launches take seconds each, more on a busy runner.
+describe.skipIf(!existsSync(CHROMIUM))('system-browser sign-in against SimpleSAMLphp', { timeout: 90_000 }, () => {
   const shared = newProfileDir();
 
   afterEach(async () => {
@@ -146,7 +147,7 @@ describe.skipIf(!existsSync(CHROMIUM))('system-browser sign-in against SimpleSAM
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))('system-browser sign-in failures and automation', () => {
+describe.skipIf(!existsSync(CHROMIUM))('system-browser sign-in failures and automation', { timeout: 90_000 }, () => {
   it('fills the login form itself with --username/--password-stdin, asking for the password once', async () => {
     let asked = 0;
     const captured = await authenticator(newProfileDir(), {

@@ -56,7 +56,8 @@ async function errorOf(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-describe('credentials file writer with the real AWS CLI', () => {
+// Each AWS CLI start costs about a second of CPU; on a busy 2-core runner a test with several can take long.
+describe('credentials file writer with the real AWS CLI', { timeout: 120_000 }, () => {
   it('creates ~/.aws/credentials (dir 0700, file 0600) when no variable names another file', async () => {
     const writer = createCredentialsFile({ env: {}, homedir: home });
     expect(writer.path).toBe(path.join(home, '.aws', 'credentials'));
@@ -174,5 +175,5 @@ describe('credentials file writer with the real AWS CLI', () => {
     expect(await exportCredentials('ct-alpha', files)).toMatchObject({ AccessKeyId: 'ASIACTALPHA24' });
     expect(await exportCredentials('ct-beta', files)).toMatchObject({ AccessKeyId: 'ASIACTBETA24' });
     expect((await fs.readdir(path.dirname(files.credentials))).sort()).toEqual(['credentials']);
-  }, 90_000);
+  });
 });

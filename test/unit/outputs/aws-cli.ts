@@ -19,7 +19,7 @@ export async function awsCli(args: string[], files: { home: string; credentials:
       AWS_CONFIG_FILE: files.config,
       AWS_EC2_METADATA_DISABLED: 'true',
     },
-    timeout: 20_000,
+    timeout: 60_000,
   });
   return stdout;
 }

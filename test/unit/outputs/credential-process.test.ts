@@ -37,7 +37,7 @@ afterAll(async () => {
   await fs.rm(home, { recursive: true, force: true });
 });
 
-describe('credential_process output', () => {
+describe('credential_process output', { timeout: 90_000 }, () => {
   it('is Version 1 JSON with an AWS timestamp, one line', () => {
     const text = formatCredentialProcessOutput({ ...credentials, expiration: Date.UTC(2030, 4, 6, 7, 8, 9, 999) });
     expect(text.endsWith('}\n')).toBe(true);

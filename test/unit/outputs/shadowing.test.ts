@@ -50,6 +50,13 @@ describe('detectShadowing', () => {
     expect(codes(inputs({ AWS_PROFILE: 'plain' }, credentials, config))).toEqual([]);
     expect(codes(inputs({ AWS_PROFILE: 'chained' }, credentials, config))).toEqual([]);
     expect(codes(inputs({ AWS_PROFILE: 'cloudtoken' }, MANAGED, config))).toEqual([]);
+    // The AWS CLI reads AWS_PROFILE first, boto3 AWS_DEFAULT_PROFILE: each is judged.
+    expect(codes(inputs({ AWS_PROFILE: 'plain', AWS_DEFAULT_PROFILE: 'dev' }, credentials, config))).toEqual(['PROFILE_HAS_CREDENTIALS']);
+    const both = detectShadowing(inputs({ AWS_PROFILE: 'dev', AWS_DEFAULT_PROFILE: 'dev' }, credentials, config), ALIAS);
+    expect(both).toHaveLength(1);
+    expect(both[0]?.message).toContain('AWS_PROFILE and AWS_DEFAULT_PROFILE select the profile "dev"');
+    expect(both[0]?.message).toContain('/home/u/.aws/credentials');
+    expect(codes(inputs({ AWS_PROFILE: 'gone', AWS_DEFAULT_PROFILE: 'dev' }, credentials, config))).toEqual(['PROFILE_NOT_FOUND', 'PROFILE_HAS_CREDENTIALS']);
     const [missing] = detectShadowing(inputs({ AWS_PROFILE: 'gone' }, credentials, config), ALIAS);
     expect(missing).toMatchObject({ code: 'PROFILE_NOT_FOUND', severity: 'error' });
     expect(missing?.message).toContain('"gone"');
@@ -183,5 +190,5 @@ describe('loadShadowingInputs', () => {
     );
     container.close();
     for (const result of results) expect(result.detected, JSON.stringify(result)).toBe(result.cliUsesSomethingElse);
-  }, 60_000);
+  }, 180_000);
 });

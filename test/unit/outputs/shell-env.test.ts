@@ -109,7 +109,7 @@ describe('quoting for PowerShell', () => {
   });
 });
 
-describe('variables', () => {
+describe('variables', { timeout: 90_000 }, () => {
   const credentials = { accessKeyId: 'ASIAENVEXAMPLE', secretAccessKey: "se'cr/et+", sessionToken: 'tok$en==', expiration: Date.UTC(2031, 0, 1, 0, 0, 0) };
 
   it('credentials, expiry and region', () => {
