@@ -46,7 +46,7 @@ function render(view: StatusView): void {
   byId('roles-table').hidden = rows.length === 0;
   const none = byId('no-roles');
   none.hidden = rows.length > 0;
-  none.textContent = snapshot.phase === 'choosing-role' ? 'Signed in: choose a role from the tray menu.' : 'No credentials yet: sign in from the tray menu.';
+  none.textContent = snapshot.phase === 'choosing-role' ? 'Signed in: choose a role from the tray menu.' : 'No credentials yet: sign in to get some.';
 
   byId('imds-address').textContent = view.imds.address;
   const state = byId('imds-state');

@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { PushChannel, PushPayload, RequestChannel, ResponseOf, WindowKind } from '../../preload/contract.js';
 
@@ -25,12 +27,34 @@ function newestMtime(path: string): number {
   return Math.max(0, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
 }
 
-/** Build when dist/renderer is missing or older than what the pages are made of. */
-export function ensureRendererBuilt(): void {
+function rendererStale(): boolean {
   const built = PAGES.map((page) => join(distRenderer, page, 'main.js'));
   const sources = ['renderer', 'preload/contract.ts', 'main/tray', 'main/settings'].map((path) => join(root, path));
-  const stale = built.some((file) => !existsSync(file)) || Math.min(...built.map((file) => statSync(file).mtimeMs)) < Math.max(...sources.map(newestMtime));
-  if (stale) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+  return built.some((file) => !existsSync(file)) || Math.min(...built.map((file) => statSync(file).mtimeMs)) < Math.max(...sources.map(newestMtime));
+}
+
+/**
+ * Build when dist/renderer is missing or older than what the pages are made of. Test files run in parallel
+ * workers and the build empties dist/ first, so one worker builds while the others wait on a lock folder.
+ */
+export function ensureRendererBuilt(): void {
+  if (!rendererStale()) return;
+  const lock = join(tmpdir(), `cloudtoken-renderer-build-${Buffer.from(root).toString('hex').slice(-16)}.lock`);
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`another test run holds ${lock}; remove it if no build is running`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    if (rendererStale()) execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+  } finally {
+    rmdirSync(lock);
+  }
 }
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
@@ -200,3 +224,24 @@ export async function inlineScriptRuns(page: Page): Promise<{ ran: boolean; viol
   });
 }
 
+
+/**
+ * One Chromium and one page server per test file: registers the hooks that start and stop them and
+ * returns how to open a page with its fake bridge.
+ */
+export function rendererSuite(): {
+  open(kind: WindowKind, responses: FakeResponses, viewport: { width: number; height: number }): Promise<OpenedPage>;
+} {
+  let browser: Browser | undefined;
+  let server: StaticServer | undefined;
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    server = await serveRenderer();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return { open: (kind, responses, viewport) => openPage(browser!, server!, kind, responses, viewport) };
+}

@@ -1,24 +1,17 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOGIN_CHROME_HEIGHT } from '../../preload/contract.js';
-import { ensureRendererBuilt, inlineScriptRuns, launchChromium, openPage, seriousAxeViolations, serveRenderer } from './harness.js';
-import type { OpenedPage, StaticServer } from './harness.js';
+import { inlineScriptRuns, rendererSuite, seriousAxeViolations } from './harness.js';
+import type { OpenedPage } from './harness.js';
 import { loginState } from './views.js';
 
-let browser: Browser;
-let server: StaticServer;
-beforeAll(async () => {
-  ensureRendererBuilt();
-  server = await serveRenderer();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = rendererSuite();
 
 const open = (state = loginState()): Promise<OpenedPage> =>
-  openPage(browser, server, 'login', { 'cloudtoken:login:get': state, 'cloudtoken:login:navigate': { ok: true }, 'cloudtoken:login:cancel': { ok: true }, 'cloudtoken:login:use-system-browser': { ok: true } }, { width: 900, height: 560 });
+  suite.open(
+    'login',
+    { 'cloudtoken:login:get': state, 'cloudtoken:login:navigate': { ok: true }, 'cloudtoken:login:cancel': { ok: true }, 'cloudtoken:login:use-system-browser': { ok: true } },
+    { width: 900, height: 560 },
+  );
 
 describe('login window chrome', () => {
   it('shows the IdP host with a lock for https and keeps its height for the IdP view below', async () => {
@@ -67,12 +60,14 @@ describe('login window chrome', () => {
   });
 
   it('marks a plain-http IdP as not secure, and shows markup in a message as text', async () => {
-    const { page, screenshot } = await open(loginState({ url: 'http://127.0.0.1:8080/simplesaml/module.php/core/loginuserpass.php', notice: '<img src=x onerror=alert(1)>' }));
+    const state = loginState({ profileName: 'Local test IdP', url: 'http://127.0.0.1:8080/simplesaml/module.php/core/loginuserpass.php' });
+    const { page, push, screenshot } = await open(state);
     await expect.poll(() => page.getAttribute('#address', 'data-secure')).toBe('false');
     expect(await page.textContent('#security')).toContain('Not secure');
-    expect(await page.textContent('#strip-text')).toBe('<img src=x onerror=alert(1)>');
-    expect(await page.locator('img').count()).toBe(0);
     await screenshot('login-insecure');
+    await push('cloudtoken:push:login', { ...state, notice: '<img src=x onerror=alert(1)>' });
+    await expect.poll(() => page.textContent('#strip-text')).toBe('<img src=x onerror=alert(1)>');
+    expect(await page.locator('img').count()).toBe(0);
   });
 
   it('Escape cancels the sign-in', async () => {

@@ -1,27 +1,14 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureRendererBuilt, inlineScriptRuns, launchChromium, openPage, seriousAxeViolations, serveRenderer } from './harness.js';
-import type { OpenedPage, StaticServer } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { inlineScriptRuns, rendererSuite, seriousAxeViolations } from './harness.js';
+import type { OpenedPage } from './harness.js';
 import { activeSession, choosingSession, roles } from './views.js';
 import type { SessionView } from '../../preload/contract.js';
 import { manyRoles } from '../support/session-snapshots.js';
 
-let browser: Browser;
-let server: StaticServer;
-beforeAll(async () => {
-  ensureRendererBuilt();
-  server = await serveRenderer();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = rendererSuite();
 
 const open = (view: SessionView): Promise<OpenedPage> =>
-  openPage(
-    browser,
-    server,
+  suite.open(
     'roles',
     { 'cloudtoken:roles:get': view, 'cloudtoken:roles:choose': { ok: true }, 'cloudtoken:roles:keep-active': { ok: true }, 'cloudtoken:window:close': { ok: true } },
     { width: 560, height: 620 },

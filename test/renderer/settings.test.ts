@@ -1,26 +1,13 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Settings } from '../../main/settings/schema.js';
-import { ensureRendererBuilt, inlineScriptRuns, launchChromium, openPage, seriousAxeViolations, serveRenderer } from './harness.js';
-import type { OpenedPage, StaticServer } from './harness.js';
+import { inlineScriptRuns, rendererSuite, seriousAxeViolations } from './harness.js';
+import type { OpenedPage } from './harness.js';
 import { settingsView } from './views.js';
 
-let browser: Browser;
-let server: StaticServer;
-beforeAll(async () => {
-  ensureRendererBuilt();
-  server = await serveRenderer();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = rendererSuite();
 
 const open = (view = settingsView()): Promise<OpenedPage> =>
-  openPage(
-    browser,
-    server,
+  suite.open(
     'settings',
     { 'cloudtoken:settings:get': view, 'cloudtoken:settings:save': { ok: true, settings: view.settings }, 'cloudtoken:window:close': { ok: true } },
     { width: 680, height: 760 },
