@@ -16,7 +16,7 @@ export const electronSeam = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'coverage/**', 'test/**/fixtures/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'release/**', 'coverage/**', 'test/**/fixtures/**', '.scratch*/**', '.scratch*', '.smoke*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { Authenticator } from '../login/capture.js';
 import { createFormAuthenticator } from '../login/form.js';
 import { createCredentialSession, type CredentialSession, type RoleChoice } from '../session/session.js';
