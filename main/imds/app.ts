@@ -56,15 +56,13 @@ const TTL_DIGITS = /^[0-9]{1,5}$/;
 const PROCESS_INSTANCE_ID = `i-${randomBytes(9).toString('hex').slice(0, 17)}`;
 const PROCESS_START = Date.now();
 
-/** What a route needs to answer; `served()` reads the provider at most once per request. */
-interface RouteContext {
-  served(): ServedCredentials | undefined;
-  region(): string;
-}
+/**
+ * A route answers from one credentials snapshot (undefined: none valid), the region and the request path.
+ * Routes are built once; a request allocates nothing for routing.
+ */
+type Render = (served: ServedCredentials | undefined, region: () => string, path: string) => string | undefined;
 
-type Route =
-  | { kind: 'content'; render(context: RouteContext): string | undefined }
-  | { kind: 'redirect'; location: string };
+type Route = { kind: 'content'; render: Render } | { kind: 'redirect'; location: string };
 
 /**
  * The EC2 instance metadata service as AWS clients use it (see shared/reference/imds.md for each rule).
@@ -80,11 +78,11 @@ export function createImdsApp(options: ImdsAppOptions): Express {
   const respond = createResponder(logger, 'imds');
   const routes = buildRoutes(options.instanceId ?? PROCESS_INSTANCE_ID);
 
-  const textHeaders = (extra?: Record<string, string | number>): Record<string, string | number> => ({
-    'Content-Type': 'text/plain',
-    Server: 'EC2ws',
-    ...extra,
-  });
+  // A fresh object per response (respond() adds Content-Length), built without spreading on the hot path.
+  const textHeaders = (ttlSeconds?: number): Record<string, string | number> =>
+    ttlSeconds === undefined
+      ? { 'Content-Type': 'text/plain', Server: 'EC2ws' }
+      : { 'Content-Type': 'text/plain', Server: 'EC2ws', [TTL_RESPONSE_HEADER]: ttlSeconds };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = requestPath(req.url);
@@ -94,14 +92,14 @@ export function createImdsApp(options: ImdsAppOptions): Express {
     }
     if (announcesBody(req)) {
       // The body is never read, so the connection cannot be reused.
-      return respond(req, res, path, 413, textHeaders({ Connection: 'close' }), 'Payload Too Large');
+      return respond(req, res, path, 413, { ...textHeaders(), Connection: 'close' }, 'Payload Too Large');
     }
     if (path === TOKEN_PATH) return issueToken(req, res, path);
     if (method === 'PUT' && isDatedTokenPath(path)) return respond(req, res, path, 403, textHeaders(), 'Forbidden');
 
     const route = routes.get(path) ?? roleRoute(path);
     if (!route) return respond(req, res, path, 404, textHeaders(), 'Not Found');
-    if (method !== 'GET') return respond(req, res, path, 405, textHeaders({ Allow: 'GET' }));
+    if (method !== 'GET') return respond(req, res, path, 405, { ...textHeaders(), Allow: 'GET' });
 
     // A token that is sent must be valid even when tokens are optional: clients fetch a new one on 401.
     const token = req.headers[TOKEN_HEADER];
@@ -112,42 +110,28 @@ export function createImdsApp(options: ImdsAppOptions): Express {
     } else if (tokensRequired) {
       return respond(req, res, path, 401, textHeaders(), 'Unauthorized');
     }
-    const headers = textHeaders(secondsLeft === undefined ? undefined : { [TTL_RESPONSE_HEADER]: secondsLeft });
+    const headers = textHeaders(secondsLeft);
 
     if (route.kind === 'redirect') {
       headers.Location = route.location;
       return respond(req, res, path, 301, headers, 'Moved Permanently');
     }
-    let snapshot: ServedCredentials | undefined | null = null;
-    const context: RouteContext = {
-      served: () => {
-        if (snapshot === null) {
-          const current = options.credentials();
-          // Expired credentials are never served: botocore would extend them locally and keep using them.
-          snapshot = current && current.credentials.expiration > clock.now() ? current : undefined;
-        }
-        return snapshot;
-      },
-      region: regionOf,
-    };
-    const body = route.render(context);
+    // The provider is read once, here; everything in the response comes from this one snapshot.
+    const current = options.credentials();
+    // Expired credentials are never served: botocore would extend them locally and keep using them.
+    const served = current && current.credentials.expiration > clock.now() ? current : undefined;
+    const body = route.render(served, regionOf, path);
     if (body === undefined) return respond(req, res, path, 404, textHeaders(), 'Not Found');
     respond(req, res, path, 200, headers, body);
   };
 
   const issueToken = (req: IncomingMessage, res: ServerResponse, path: string): void => {
-    if (req.method !== 'PUT') return respond(req, res, path, 405, textHeaders({ Allow: 'OPTIONS, PUT' }));
+    if (req.method !== 'PUT') return respond(req, res, path, 405, { ...textHeaders(), Allow: 'OPTIONS, PUT' });
     // As on EC2: a token request that passed through a proxy may come from anywhere, so it gets no token.
     if (req.headers['x-forwarded-for'] !== undefined) return respond(req, res, path, 403, textHeaders(), 'Forbidden');
     const ttl = parseTtl(req.headers[TTL_HEADER]);
     if (ttl === undefined) return respond(req, res, path, 400, textHeaders(), 'Bad Request');
-    respond(req, res, path, 200, textHeaders({ [TTL_RESPONSE_HEADER]: ttl }), tokens.issue(ttl));
-  };
-
-  const roleRoute = (path: string): Route | undefined => {
-    if (path.startsWith(CREDENTIALS_PREFIX)) return credentialsRoute(path.slice(CREDENTIALS_PREFIX.length), false);
-    if (path.startsWith(EXTENDED_PREFIX)) return credentialsRoute(path.slice(EXTENDED_PREFIX.length), true);
-    return undefined;
+    respond(req, res, path, 200, textHeaders(ttl), tokens.issue(ttl));
   };
 
   return leanExpressApp(handle, respond, logger, 'imds');
@@ -165,26 +149,69 @@ function isDatedTokenPath(path: string): boolean {
   return slash > 1 && path.slice(slash) === '/api/token';
 }
 
+function roleRoute(path: string): Route | undefined {
+  if (path.startsWith(CREDENTIALS_PREFIX)) return CREDENTIALS_ROUTE;
+  if (path.startsWith(EXTENDED_PREFIX)) return EXTENDED_ROUTE;
+  return undefined;
+}
+
 /** The role list's name is the only role served; any other name, or no credentials, is 404. */
-function credentialsRoute(requested: string, extended: boolean): Route {
+function credentialsRoute(prefix: string, extended: boolean): Route {
   return {
     kind: 'content',
-    render(context) {
-      const served = context.served();
-      if (!served || !sameRoleName(requested, served.roleName)) return undefined;
-      const { credentials } = served;
-      return JSON.stringify({
-        Code: 'Success',
-        LastUpdated: awsTimestamp(served.lastUpdated),
-        Type: 'AWS-HMAC',
-        AccessKeyId: credentials.accessKeyId,
-        SecretAccessKey: credentials.secretAccessKey,
-        Token: credentials.sessionToken,
-        Expiration: awsTimestamp(credentials.expiration),
-        ...(extended ? { AccountId: served.accountId } : {}),
-      });
+    render(served, _region, path) {
+      if (!served || !sameRoleName(path.slice(prefix.length), served.roleName)) return undefined;
+      return credentialsDocuments(served)[extended ? 'extended' : 'classic'];
     },
   };
+}
+
+const CREDENTIALS_ROUTE = credentialsRoute(CREDENTIALS_PREFIX, false);
+const EXTENDED_ROUTE = credentialsRoute(EXTENDED_PREFIX, true);
+
+interface CredentialsDocuments {
+  source: ServedCredentials;
+  classic: string;
+  extended: string;
+}
+
+// Clients fetch the same set thousands of times between rotations: serialize each set once. Keyed by the
+// credentials object, which the session replaces whole on rotation; every served field is still compared,
+// so a set changed in place is never answered from the cache.
+const documentCache = new WeakMap<AwsCredentials, CredentialsDocuments>();
+
+function sameServed(a: ServedCredentials, b: ServedCredentials): boolean {
+  return (
+    a.roleName === b.roleName &&
+    a.accountId === b.accountId &&
+    a.lastUpdated === b.lastUpdated &&
+    a.credentials.accessKeyId === b.credentials.accessKeyId &&
+    a.credentials.secretAccessKey === b.credentials.secretAccessKey &&
+    a.credentials.sessionToken === b.credentials.sessionToken &&
+    a.credentials.expiration === b.credentials.expiration
+  );
+}
+
+function credentialsDocuments(served: ServedCredentials): CredentialsDocuments {
+  const { credentials } = served;
+  const cached = documentCache.get(credentials);
+  if (cached && sameServed(cached.source, served)) return cached;
+  const classic = {
+    Code: 'Success',
+    LastUpdated: awsTimestamp(served.lastUpdated),
+    Type: 'AWS-HMAC',
+    AccessKeyId: credentials.accessKeyId,
+    SecretAccessKey: credentials.secretAccessKey,
+    Token: credentials.sessionToken,
+    Expiration: awsTimestamp(credentials.expiration),
+  };
+  const documents = {
+    source: { ...served, credentials: { ...credentials } },
+    classic: JSON.stringify(classic),
+    extended: JSON.stringify({ ...classic, AccountId: served.accountId }),
+  };
+  documentCache.set(credentials, documents);
+  return documents;
 }
 
 /** Clients put the listed name in the URL verbatim; some HTTP stacks percent-encode characters like `@` or `,`. */
@@ -200,48 +227,43 @@ function sameRoleName(requested: string, roleName: string): boolean {
 
 function buildRoutes(instanceId: string): Map<string, Route> {
   const routes = new Map<string, Route>();
-  const content = (path: string, render: (context: RouteContext) => string | undefined) =>
-    routes.set(path, { kind: 'content', render });
+  const content = (path: string, render: Render) => routes.set(path, { kind: 'content', render });
   // A directory without its slash redirects to the slash form, relatively (the last segment plus `/`).
   const redirectToSlash = (path: string) => {
     const withoutSlash = path.slice(0, -1);
     routes.set(withoutSlash, { kind: 'redirect', location: `${withoutSlash.slice(withoutSlash.lastIndexOf('/') + 1)}/` });
   };
   // A directory lists its entries, newline-separated; sub-directories end in `/`.
-  const directory = (path: string, entries: string[], visible: (context: RouteContext) => boolean = () => true) => {
+  const directory = (path: string, entries: string[], onlyWithRole = false) => {
     const listing = entries.join('\n');
-    content(path, (context) => (visible(context) ? listing : undefined));
+    content(path, (served) => (onlyWithRole && !served ? undefined : listing));
     if (path !== '/') redirectToSlash(path);
   };
-  const hasRole = (context: RouteContext) => context.served() !== undefined;
-  const roleName = (context: RouteContext) => context.served()?.roleName;
+  const roleName: Render = (served) => served?.roleName;
 
   directory('/', ['latest/']);
   directory('/latest/', ['dynamic/', 'meta-data/']);
   directory('/latest/meta-data/', ['iam/', 'instance-id', 'placement/']);
   // Like an instance without a profile, the iam/ tree does not exist while there is nothing to serve.
   // The extended path is served (Java asks there first and reads AccountId) but, as on EC2, not listed.
-  directory('/latest/meta-data/iam/', ['info', 'security-credentials/'], hasRole);
+  directory('/latest/meta-data/iam/', ['info', 'security-credentials/'], true);
   // The role "directories" list exactly one name, no trailing newline: botocore puts the body in the next URL.
   for (const prefix of [CREDENTIALS_PREFIX, EXTENDED_PREFIX]) {
     content(prefix, roleName);
     redirectToSlash(prefix);
   }
-  content('/latest/meta-data/iam/info', (context) => {
-    const served = context.served();
-    return served && instanceProfileInfo(served);
-  });
+  content('/latest/meta-data/iam/info', (served) => served && instanceProfileInfo(served));
   content('/latest/meta-data/instance-id', () => instanceId);
   directory('/latest/meta-data/placement/', ['availability-zone', 'region']);
-  content('/latest/meta-data/placement/region', (context) => context.region());
+  content('/latest/meta-data/placement/region', (_served, region) => region());
   // The AWS CLI asks with a trailing slash.
-  const availabilityZone = (context: RouteContext) => `${context.region()}a`;
+  const availabilityZone: Render = (_served, region) => `${region()}a`;
   content('/latest/meta-data/placement/availability-zone', availabilityZone);
   content('/latest/meta-data/placement/availability-zone/', availabilityZone);
   directory('/latest/dynamic/', ['instance-identity/']);
   directory('/latest/dynamic/instance-identity/', ['document']);
-  content('/latest/dynamic/instance-identity/document', (context) =>
-    identityDocument(instanceId, context.region(), context.served()?.accountId),
+  content('/latest/dynamic/instance-identity/document', (served, region) =>
+    identityDocument(instanceId, region(), served?.accountId),
   );
   return routes;
 }

@@ -7,6 +7,7 @@ export const MAX_TOKEN_TTL_SECONDS = 21_600;
 
 /** Enough for every AWS process on a workstation many times over; a flood evicts, it never grows memory. */
 export const DEFAULT_MAX_TOKENS = 10_000;
+const TOKEN_BYTES = 32;
 
 export interface TokenStore {
   /** Issues a fresh random token valid for `ttlSeconds` (caller has checked the bounds). */
@@ -22,6 +23,18 @@ export function createTokenStore(options: { clock: Clock; maxTokens?: number }):
   // token → monotonic expiry (ms). Monotonic so a wall-clock jump cannot revive or kill tokens.
   // A Map iterates in insertion order, so its first key is always the oldest token: O(1) eviction.
   const expiries = new Map<string, number>();
+  // Random bytes drawn in batches: one call into the CSPRNG per 64 tokens instead of one per token.
+  let pool = Buffer.alloc(0);
+  let used = 0;
+  const randomToken = (): string => {
+    if (used + TOKEN_BYTES > pool.length) {
+      pool = randomBytes(TOKEN_BYTES * 64);
+      used = 0;
+    }
+    used += TOKEN_BYTES;
+    // 32 random bytes, base64url: unguessable and safe in an HTTP header as is.
+    return pool.toString('base64url', used - TOKEN_BYTES, used);
+  };
 
   return {
     issue(ttlSeconds) {
@@ -29,8 +42,7 @@ export function createTokenStore(options: { clock: Clock; maxTokens?: number }):
         const oldest = expiries.keys().next().value;
         if (oldest !== undefined) expiries.delete(oldest);
       }
-      // 32 random bytes, base64url: unguessable and safe in an HTTP header as is.
-      const token = randomBytes(32).toString('base64url');
+      const token = randomToken();
       expiries.set(token, clock.monotonic() + ttlSeconds * 1000);
       return token;
     },

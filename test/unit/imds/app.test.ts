@@ -231,6 +231,22 @@ describe('IMDS app, tokens required (the default)', () => {
       }
     });
 
+    it('serializes a set once but never serves a stale document when a set is changed in place', async () => {
+      const kept = credentialsAt(f.clock.now(), 'ASIAKEPT000000000001');
+      f.current.value = kept;
+      const first = (await get(`${ROLE_LIST}Developer`)).body;
+      expect((await get(`${ROLE_LIST}Developer`)).body).toBe(first);
+      kept.credentials.accessKeyId = 'ASIAKEPT000000000002';
+      kept.credentials.sessionToken = 'rotated-in-place';
+      const after = JSON.parse((await get(`${ROLE_LIST}Developer`)).body) as Record<string, string>;
+      expect(after).toMatchObject({ AccessKeyId: 'ASIAKEPT000000000002', Token: 'rotated-in-place' });
+      kept.lastUpdated += 1_000;
+      expect(JSON.parse((await get('/latest/meta-data/iam/security-credentials-extended/Developer')).body)).toMatchObject({
+        LastUpdated: awsTimestamp(kept.lastUpdated),
+        AccountId: '123456789012',
+      });
+    });
+
     it('serves the availability zone with and without the trailing slash (rule 16)', async () => {
       expect((await get('/latest/meta-data/placement/availability-zone/')).body).toBe('eu-west-1a');
       expect((await get('/latest/meta-data/placement/availability-zone')).body).toBe('eu-west-1a');
