@@ -161,7 +161,7 @@ function credentialsRoute(prefix: string, extended: boolean): Route {
     kind: 'content',
     render(served, _region, path) {
       if (!served || !sameRoleName(path.slice(prefix.length), served.roleName)) return undefined;
-      return credentialsDocuments(served)[extended ? 'extended' : 'classic'];
+      return credentialsDocument(served, extended);
     },
   };
 }
@@ -190,6 +190,15 @@ function sameServed(a: ServedCredentials, b: ServedCredentials): boolean {
     a.credentials.sessionToken === b.credentials.sessionToken &&
     a.credentials.expiration === b.credentials.expiration
   );
+}
+
+/**
+ * The credentials JSON exactly as the metadata service sends it (field order included); `extended` adds
+ * AccountId, as on the `security-credentials-extended/` path. Benchmarks and tests compare against this.
+ */
+export function credentialsDocument(served: ServedCredentials, extended = false): string {
+  const documents = credentialsDocuments(served);
+  return extended ? documents.extended : documents.classic;
 }
 
 function credentialsDocuments(served: ServedCredentials): CredentialsDocuments {
