@@ -142,11 +142,16 @@ async function saveSessionCookies(context: BrowserContext, profileDir: string): 
 }
 
 function launchFailed(executable: string, error: unknown): BrowserLoginError {
-  const detail = error instanceof Error ? (error.message.split('\n').find((line) => line.trim() !== '') ?? '') : String(error);
-  if (/ProcessSingleton|SingletonLock|profile (?:appears to be )?in use/i.test(detail)) return profileInUse('');
+  const message = error instanceof Error ? error.message : String(error);
+  if (/ProcessSingleton|SingletonLock|profile (?:appears to be )?in use/i.test(message)) return profileInUse('');
+  // Playwright's call log says how the process ended; its first line only says the connection closed.
+  const exit = /process did exit: exitCode=(\w+), signal=(\w+)/.exec(message);
+  const detail = exit
+    ? `it stopped at once${exit[1] !== 'null' ? ` with exit code ${exit[1]}` : ''}${exit[2] !== 'null' ? ` on signal ${exit[2]}` : ''}`
+    : (message.split('\n').find((line) => line.trim() !== '') ?? '').replace(/^[\w.]+: /, '').slice(0, 300);
   return new BrowserLoginError(
     'BROWSER_LAUNCH_FAILED',
-    `Could not start the browser ${executable} (${detail.replace(/^[\w.]+: /, '').slice(0, 300)}). Check that it is Chrome, Edge or Chromium, or pass another one with --browser PATH.`,
+    `Could not start the browser ${executable} (${detail}). Check that it is Chrome, Edge or Chromium, or pass another one with --browser PATH.`,
     { cause: error },
   );
 }
@@ -237,7 +242,7 @@ export function createBrowserAuthenticator(options: BrowserAuthenticatorOptions)
           fail(error);
         }
       };
-      context.route(isAcsRequest, onAcs).catch(fail);
+      const routed = context.route(isAcsRequest, onAcs);
 
       context.on('close', () => fail(new BrowserLoginError('BROWSER_CLOSED', 'The browser was closed before the sign-in finished.')));
 
@@ -285,18 +290,25 @@ export function createBrowserAuthenticator(options: BrowserAuthenticatorOptions)
       });
 
       void (async () => {
+        // Nothing may be requested before the ACS interception is in place.
+        await routed;
         const page = context.pages()[0] ?? (await context.newPage());
         watch(page);
         if (interactive && options.onPage) await options.onPage(page);
-        await page.goto(options.signInUrl, { waitUntil: 'commit' });
-      })().catch((error: unknown) => {
-        if (settled) return;
-        fail(new BrowserLoginError('BROWSER_NAVIGATION_FAILED', `Could not open the sign-in page ${withoutQuery(options.signInUrl)}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { cause: error }));
-      });
+        return page;
+      })().then(
+        (page) =>
+          page.goto(options.signInUrl, { waitUntil: 'commit' }).catch((error: unknown) => {
+            if (settled) return;
+            const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+            fail(new BrowserLoginError('BROWSER_NAVIGATION_FAILED', `Could not open the sign-in page ${withoutQuery(options.signInUrl)}: ${detail}`, { cause: error }));
+          }),
+        fail,
+      );
     });
   }
 
-  async function authenticate({ interactive, signal }: AuthenticateOptions): Promise<CapturedAssertion> {
+  async function authenticateNow({ interactive, signal }: AuthenticateOptions): Promise<CapturedAssertion> {
     await idle;
     const context = await launch(interactive);
     let captured = false;
@@ -314,15 +326,23 @@ export function createBrowserAuthenticator(options: BrowserAuthenticatorOptions)
     }
   }
 
+  // Sign-ins and sign-outs on one profile run one after the other.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serially = <T>(action: () => Promise<T>): Promise<T> => {
+    const next = queue.then(action, action);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
   return {
-    authenticate,
-    async signOut() {
+    authenticate: (request) => serially(() => authenticateNow(request)),
+    signOut: () => serially(async () => {
       await idle;
       const holder = await profileHolder(options.profileDir);
       if (holder !== undefined) throw profileInUse(options.profileDir, holder);
       await fs.rm(options.profileDir, { recursive: true, force: true });
       logger.info('Forgot the browser profile', { profileDir: options.profileDir });
-    },
+    }),
   };
 }
 

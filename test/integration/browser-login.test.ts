@@ -59,7 +59,7 @@ function typeCredentials(user: IdpUser, trace?: AcsTrace) {
       page.on('response', (response) => {
         if (response.url().startsWith('https://signin.aws.amazon.com/')) trace.answered.push({ status: response.status(), csp: response.headers()['content-security-policy'] });
       });
-      page.on('requestfailed', (request) => trace.failed.push(request.url()));
+      page.on('requestfailed', (request) => trace.failed.push(`${request.url()} ${request.failure()?.errorText ?? ''}`));
     }
     page.on('domcontentloaded', () => {
       void (async () => {
@@ -111,16 +111,18 @@ describe.skipIf(!existsSync(CHROMIUM))('system-browser sign-in against SimpleSAM
     expect(parsed.roles.map((role) => role.roleArn).sort()).toEqual(ALICE.roles.map((role) => role.roleArn).sort());
     expect(parsed.nameId).toBe('alice');
     expect(trace.answered).toEqual([{ status: 200, csp: "default-src 'none'; style-src 'unsafe-inline'" }]);
-    expect(trace.failed.filter((url) => url.includes('amazon')), trace.failed.join(' ')).toEqual([]);
+    // Had it gone out, name resolution would have failed (only loopback resolves); closing the browser at
+    // once may abort the local page's loading, which is not leaving.
+    expect(trace.failed.filter((failure) => failure.includes('amazon') && !failure.endsWith('net::ERR_ABORTED'))).toEqual([]);
     expect((await fs.stat(shared)).mode & 0o777).toBe(0o700);
     expect((await fs.stat(browserSessionFile(shared))).mode & 0o777).toBe(0o600);
   });
 
   it('signs in again silently with the persisted profile, with nobody at the keyboard', async () => {
-    const started = Date.now();
-    const captured = await authenticator(shared).authenticate({ interactive: false });
-    expect(parseSamlResponse(captured.samlResponse).nameId).toBe('alice');
-    expect(Date.now() - started).toBeLessThan(15_000);
+    const browser = authenticator(shared);
+    // Two refreshes asked at once take turns on the profile instead of colliding.
+    const both = await Promise.all([browser.authenticate({ interactive: false }), browser.authenticate({ interactive: false })]);
+    expect(both.map((captured) => parseSamlResponse(captured.samlResponse).nameId)).toEqual(['alice', 'alice']);
   });
 
   it('refuses a second browser on a profile that is in use, and stops when aborted', async () => {
@@ -228,7 +230,7 @@ describe.skipIf(!existsSync(CHROMIUM))('system-browser sign-in failures and auto
   it('a program that is not a browser fails to launch with a typed error', async () => {
     const error = await rejection(authenticator(newProfileDir(), { executablePath: '/bin/false' }).authenticate({ interactive: true }));
     expect(error.code).toBe('BROWSER_LAUNCH_FAILED');
-    expect(error.message).toContain('/bin/false');
+    expect(error.message).toContain('/bin/false (it stopped at once with exit code 1)');
   });
 
   it('an IdP that cannot be reached is a typed error', async () => {
