@@ -73,7 +73,7 @@ describe('real AWS clients read our endpoints on loopback', () => {
     ]);
     expectAll(afterSwap, IMDS_CLIENTS, 'ASIASWAPPED000000002');
     expectAll(containerAfterSwap, CONTAINER_CLIENTS, 'ASIASWAPPED000000002');
-  }, 180_000);
+  }, 300_000);
 
   it('serves another role at its own container path', async () => {
     const path = containerRolePath({ accountId: other.accountId, roleName: other.roleName });

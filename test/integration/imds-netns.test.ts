@@ -15,7 +15,7 @@ const scenario = fileURLToPath(new URL('./imds-netns-scenario.ts', import.meta.u
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 async function inNamespace(mode: string, linkLocalAlias = true, setup?: string): Promise<Record<string, unknown>> {
-  const result = await execInNetns(process.execPath, ['--import', 'tsx', scenario, mode], { linkLocalAlias, setup, cwd: repoRoot, timeoutMs: 150_000 });
+  const result = await execInNetns(process.execPath, ['--import', 'tsx', scenario, mode], { linkLocalAlias, setup, cwd: repoRoot, timeoutMs: 280_000 });
   const last = result.stdout.trim().split('\n').at(-1) ?? '';
   if (result.code !== 0 || !last.startsWith('{')) throw new Error(`scenario ${mode} failed (${result.code}): ${result.stderr}`);
   return JSON.parse(last) as Record<string, unknown>;
@@ -29,7 +29,7 @@ describe.skipIf(!support.available)(`IMDS on 169.254.169.254:80 in a network nam
       expect(result.keys).toEqual(Object.fromEntries(IMDS_CLIENTS.map((client) => [client, NETNS_ACCESS_KEY])));
       expect(result.cli).toEqual({ accessKeyId: NETNS_ACCESS_KEY, region: NETNS_REGION });
     }
-  }, 180_000);
+  }, 300_000);
 
   it('names the missing alias and how to add it', async () => {
     const result = await inNamespace('alias-missing', false);

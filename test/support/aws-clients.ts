@@ -25,7 +25,8 @@ export const CONTAINER_CLIENTS: readonly AwsClient[] = ['js-container', 'js-chai
 export const AWS_CLI = '/usr/bin/aws';
 export const PYTHON = '/usr/bin/python3';
 
-const CLIENT_TIMEOUT_MS = 30_000;
+// Generous: on a loaded CI machine the CLI alone can take tens of seconds to start; a hang still ends.
+const CLIENT_TIMEOUT_MS = 120_000;
 // The CLI and botocore cost about a CPU-second each to start; on two cores more at once only adds waiting,
 // and a starved client can miss its own 1 s metadata timeout.
 const MAX_CONCURRENT_CLIENTS = 3;
