@@ -34,7 +34,7 @@ describe('settings window', () => {
     expect(problems).toEqual([]);
   });
 
-  it.each([
+  const INVALID: Array<[selector: string, value: string, field: string, text: string]> = [
     ['#imdsPort', '80', 'imdsPort', 'between 1024 and 65535'],
     ['#imdsPort', '70000', 'imdsPort', 'between 1024 and 65535'],
     ['#sessionDurationSeconds', '600', 'sessionDurationSeconds', 'between 900 and 43200 seconds'],
@@ -44,17 +44,24 @@ describe('settings window', () => {
     ['[id="input-idpProfiles.0.signInUrl"]', 'http://sso.example.com/start', 'idpProfiles.0.signInUrl', 'must start with https://'],
     ['[id="input-idpProfiles.0.signInUrl"]', 'sso.example.com', 'idpProfiles.0.signInUrl', 'not a complete URL'],
     ['#stsEndpointOverride', 'ftp://sts.example.com', 'stsEndpointOverride', 'must start with https://'],
-  ])('rejects %s = %j with a message under the field, and does not save', async (selector, value, field, text) => {
+  ];
+
+  it('rejects bad URLs, ports, durations and regions with a message under the field, and does not save them', async () => {
     const opened = await open();
     const { page } = opened;
     await expect.poll(() => page.inputValue('#region')).toBe('us-east-1');
-    await page.fill(selector, value);
-    await page.locator(selector).blur();
-    await expect.poll(() => errorOf(opened, field)).toContain(text);
-    expect(await page.getAttribute(selector, 'aria-invalid')).toBe('true');
-    await page.click('#save');
-    await expect.poll(() => page.textContent('#message')).toBe('One setting needs fixing before saving.');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-field'))).toBe(field);
+    for (const [selector, value, field, text] of INVALID) {
+      const before = await page.inputValue(selector);
+      await page.fill(selector, value);
+      await page.locator(selector).blur();
+      await expect.poll(() => errorOf(opened, field), { message: `${field} = ${JSON.stringify(value)}` }).toContain(text);
+      expect(await page.getAttribute(selector, 'aria-invalid'), field).toBe('true');
+      await page.click('#save');
+      await expect.poll(() => page.textContent('#message')).toBe('One setting needs fixing before saving.');
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-field')), field).toBe(field);
+      await page.fill(selector, before);
+      await expect.poll(() => errorOf(opened, field), { message: `${field} restored` }).toBe('');
+    }
     expect(await savedSettings(opened)).toEqual([]);
   });
 
