@@ -3,12 +3,10 @@
  * user's tools must be told where. This says exactly which variables do that, as data the CLI and the tray
  * render, plus ready-to-paste text for the user's shell.
  */
+import { containerCredentialVariables, formatEnvAssignments, metadataEndpointVariables, type EnvVariable } from '../outputs/shell-env.js';
 import { validatePort, type AliasPlatform } from './alias-plan.js';
 
-export interface EnvironmentVariable {
-  readonly name: string;
-  readonly value: string;
-}
+export type EnvironmentVariable = EnvVariable;
 
 export interface FallbackAdvice {
   /** For every AWS SDK and the CLI: the IMDS endpoint (the trailing slash is required by some SDKs). */
@@ -28,24 +26,14 @@ export interface FallbackAdviceOptions {
 
 export function fallbackAdvice(options: FallbackAdviceOptions): FallbackAdvice {
   const port = validatePort(options.port);
-  const imds = [{ name: 'AWS_EC2_METADATA_SERVICE_ENDPOINT', value: `http://127.0.0.1:${port}/` }];
-  const container = options.container && [
-    { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: options.container.url },
-    { name: 'AWS_CONTAINER_AUTHORIZATION_TOKEN', value: options.container.token },
-  ];
-  const line = options.platform === 'win32' ? powershellLine : posixLine;
+  const imds = metadataEndpointVariables(port);
+  const container = options.container && containerCredentialVariables(options.container);
+  const shell = options.platform === 'win32' ? 'powershell' : 'sh';
+  const lines = (variables: readonly EnvVariable[]) => formatEnvAssignments(shell, variables).trimEnd().split('\n').map((line) => `  ${line}`);
   const text = [
     `Cloudtoken serves credentials on 127.0.0.1:${port} because 169.254.169.254 is not set up. Point your AWS tools at it:`,
-    ...imds.map(line),
-    ...(container ? ['or use the container-credentials endpoint:', ...container.map(line)] : []),
+    ...lines(imds),
+    ...(container ? ['or use the container-credentials endpoint:', ...lines(container)] : []),
   ].join('\n');
   return container ? { imds, container, text } : { imds, text };
-}
-
-function posixLine({ name, value }: EnvironmentVariable): string {
-  return `  export ${name}='${value.replaceAll("'", `'\\''`)}'`;
-}
-
-function powershellLine({ name, value }: EnvironmentVariable): string {
-  return `  $env:${name} = '${value.replaceAll("'", "''")}'`;
 }

@@ -1,6 +1,6 @@
 import { CloudtokenError } from '../support/errors.js';
 import type { Logger } from '../support/logger.js';
-import { METADATA_ADDRESS, createAliasPlan, isAliasPlatform } from './alias-plan.js';
+import { METADATA_ADDRESS, createAliasPlan, isAliasPlatform, type AliasPlan } from './alias-plan.js';
 import { createAliasManager, type AliasManager } from './alias.js';
 import { createRedirectProbe } from './probe.js';
 import { createDirectRunner, createSudoPromptRunner, isPrivileged, type Runner } from './runner.js';
@@ -18,11 +18,17 @@ export interface AliasSetupOptions {
 
 export class UnsupportedPlatformError extends CloudtokenError {}
 
+/** What serving needs to set up (and later revert) 169.254.169.254 on this machine. */
+export interface AliasSetup {
+  manager: AliasManager;
+  plan: AliasPlan;
+}
+
 /**
  * The alias manager for this machine: the plan for its OS, the effect probe, and the least-privileged runner
  * that can apply it (direct when already root, the OS admin prompt otherwise).
  */
-export function createAliasSetup(options: AliasSetupOptions): AliasManager {
+export function createAliasSetup(options: AliasSetupOptions): AliasSetup {
   const platform = options.platform ?? process.platform;
   if (!isAliasPlatform(platform)) {
     throw new UnsupportedPlatformError('network.unsupported-platform', `Cloudtoken cannot set up ${METADATA_ADDRESS} on ${platform}.`);
@@ -30,10 +36,12 @@ export function createAliasSetup(options: AliasSetupOptions): AliasManager {
   const runner =
     options.runner ??
     (isPrivileged() ? createDirectRunner() : createSudoPromptRunner({ name: 'Cloudtoken', ...(options.icns ? { icns: options.icns } : {}) }));
-  return createAliasManager({
+  const plan = createAliasPlan({ platform, port: options.port });
+  const manager = createAliasManager({
     runner,
-    plan: createAliasPlan({ platform, port: options.port }),
+    plan,
     probe: createRedirectProbe({ address: METADATA_ADDRESS, listenPort: options.port }),
     ...(options.logger ? { logger: options.logger } : {}),
   });
+  return { manager, plan };
 }

@@ -3,7 +3,11 @@ import { createImdsApp, type ServedCredentials } from '../imds/app.js';
 import { LINK_LOCAL_ADDRESS } from '../imds/request-guards.js';
 import { DEFAULT_CONTAINER_PORT, startMetadataServer, type RunningServer } from '../imds/server.js';
 import type { RoleCredentials } from '../sts/types.js';
-import { CloudtokenError, describeError } from '../support/errors.js';
+import { describeError } from '../support/errors.js';
+import { isAliasPlatform } from '../network/alias-plan.js';
+import { fallbackAdvice } from '../network/fallback.js';
+import { establishServingMode } from '../network/serving-mode.js';
+import type { AliasSetup } from '../network/setup.js';
 import { systemClock, type Clock } from '../support/clock.js';
 import { silentLogger, type Logger } from '../support/logger.js';
 import type { CredentialSession } from './session.js';
@@ -11,11 +15,6 @@ import type { CredentialSession } from './session.js';
 /** What serving needs of the session: the credentials it holds right now, never expired ones. */
 export type ServedSession = Pick<CredentialSession, 'metadataCredentials' | 'servedCredentials'>;
 
-/** The one-time set-up of 169.254.169.254 (network/alias.ts); only used in alias mode. */
-export interface AliasSetup {
-  ensure(): Promise<unknown>;
-  revert(): Promise<unknown>;
-}
 
 export interface CredentialServiceOptions {
   session: ServedSession;
@@ -36,6 +35,8 @@ export interface RunningCredentialService {
   mode: 'alias' | 'loopback';
   /** Why alias mode fell back, in the user's words; undefined when it did not. */
   fallbackReason: string | undefined;
+  /** After a fallback: what to tell the user, variables included, for their platform's shell. */
+  fallbackAdvice: string | undefined;
   imdsUrl: string;
   /** The variables that point a tool at the loopback metadata service (undefined in alias mode: none needed). */
   imdsEnvironment: Record<string, string> | undefined;
@@ -69,13 +70,12 @@ export async function startCredentialService(options: CredentialServiceOptions):
   let mode = options.mode;
   let fallbackReason: string | undefined;
   if (mode === 'alias') {
-    try {
-      if (!options.alias) throw new CloudtokenError('ALIAS_UNSUPPORTED', 'This platform has no alias set-up.');
-      await options.alias.ensure();
-    } catch (error) {
+    const decided = options.alias
+      ? await establishServingMode({ manager: options.alias.manager, plan: options.alias.plan, logger })
+      : undefined;
+    if (decided?.kind !== 'alias') {
       mode = 'loopback';
-      fallbackReason = describeError(error);
-      logger.warn('Serving on loopback instead of 169.254.169.254', { reason: fallbackReason });
+      fallbackReason = decided?.reason.message ?? `Cloudtoken cannot set up ${LINK_LOCAL_ADDRESS} on this system.`;
     }
   }
 
@@ -114,12 +114,16 @@ export async function startCredentialService(options: CredentialServiceOptions):
     throw error;
   }
 
-  const revertAlias = mode === 'alias' && options.revertAliasOnClose === true ? options.alias : undefined;
+  const revertAlias = mode === 'alias' && options.revertAliasOnClose === true ? options.alias?.manager : undefined;
   const envFor = (path?: string) => ({ ...containerEnvironment({ port: container.port, token: containerToken, ...(path ? { path } : {}) }) });
 
   return {
     mode,
     fallbackReason,
+    fallbackAdvice:
+      fallbackReason !== undefined && isAliasPlatform(process.platform)
+        ? fallbackAdvice({ port: imds.port, platform: process.platform, container: { url: envFor().AWS_CONTAINER_CREDENTIALS_FULL_URI, token: containerToken } }).text
+        : undefined,
     imdsUrl: mode === 'alias' ? `http://${LINK_LOCAL_ADDRESS}/` : imds.url,
     imdsEnvironment: mode === 'alias' ? undefined : { AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url },
     containerUrl: container.url,

@@ -47,7 +47,9 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
   });
   if (mode === 'alias') say(service.mode === 'alias' ? 'done.' : `not possible: ${service.fallbackReason}`);
   say(`Metadata proxy now available on ${service.imdsUrl}`);
-  if (service.imdsEnvironment) {
+  if (service.fallbackAdvice) {
+    say(service.fallbackAdvice);
+  } else if (service.imdsEnvironment) {
     say('Point your AWS tools at it with:');
     for (const [name, value] of Object.entries(service.imdsEnvironment)) say(`    export ${name}=${value}`);
   }

@@ -29,10 +29,10 @@ describe('fallbackAdvice', () => {
     const advice = fallbackAdvice({ port: 9911, platform: 'win32', container });
     expect(advice.text.split('\n')).toEqual([
       'Cloudtoken serves credentials on 127.0.0.1:9911 because 169.254.169.254 is not set up. Point your AWS tools at it:',
-      "  $env:AWS_EC2_METADATA_SERVICE_ENDPOINT = 'http://127.0.0.1:9911/'",
+      "  $Env:AWS_EC2_METADATA_SERVICE_ENDPOINT = 'http://127.0.0.1:9911/'",
       'or use the container-credentials endpoint:',
-      "  $env:AWS_CONTAINER_CREDENTIALS_FULL_URI = 'http://127.0.0.1:9912/role/default'",
-      "  $env:AWS_CONTAINER_AUTHORIZATION_TOKEN = 'tok''en$(id)'",
+      "  $Env:AWS_CONTAINER_CREDENTIALS_FULL_URI = 'http://127.0.0.1:9912/role/default'",
+      "  $Env:AWS_CONTAINER_AUTHORIZATION_TOKEN = 'tok''en$(id)'",
     ]);
   });
 

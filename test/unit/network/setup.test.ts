@@ -20,7 +20,8 @@ describe('createAliasSetup', () => {
         throw new Error('stop here');
       },
     };
-    const manager = createAliasSetup({ port: 9911, platform: 'win32', runner });
+    const { manager, plan } = createAliasSetup({ port: 9911, platform: 'win32', runner });
+    expect(plan.platform).toBe('win32');
     expect(await manager.status()).toMatchObject({ state: 'absent', address: false });
     await expect(manager.ensure()).rejects.toThrow('stop here');
     expect(elevated).toHaveLength(1);

@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AdminPromptCancelledError } from '../../../main/network/errors.js';
+import type { Runner } from '../../../main/network/runner.js';
+import { createAliasSetup } from '../../../main/network/setup.js';
+import { parseRolePair } from '../../../main/saml/role-arn.js';
+import { startCredentialService, type RunningCredentialService, type ServedSession } from '../../../main/session/serving.js';
+import type { RoleCredentials } from '../../../main/sts/types.js';
+import { accessKeyFrom } from '../../support/aws-clients.js';
+
+const held = (pair: string, key: string): RoleCredentials => ({
+  role: parseRolePair(pair),
+  credentials: { accessKeyId: key, secretAccessKey: 'secret'.padEnd(40, 'x'), sessionToken: 'token', expiration: Date.now() + 3_600_000 },
+  assumedRoleArn: 'arn:aws:sts::111111111111:assumed-role/X/alice',
+  obtainedAt: Date.now(),
+});
+const metadataRole = held('arn:aws:iam::111111111111:role/Developer,arn:aws:iam::111111111111:saml-provider/Corp', 'ASIAMETADATAROLE0001');
+const keptRole = held('arn:aws:iam::222222222222:role/ReadOnly,arn:aws:iam::222222222222:saml-provider/Corp', 'ASIAKEPTACTIVEROLE01');
+const session = {
+  metadataCredentials: () => metadataRole,
+  servedCredentials: () => [metadataRole, keptRole],
+} satisfies ServedSession;
+
+/** A machine without the alias whose admin prompt the user cancels. */
+const cancellingRunner: Runner = {
+  run: async () => ({ code: 0, stdout: '1: lo    inet 127.0.0.1/8 scope host lo\n', stderr: '' }),
+  runElevated: async () => {
+    throw new AdminPromptCancelledError();
+  },
+};
+
+let service: RunningCredentialService | undefined;
+afterEach(async () => {
+  await service?.close();
+  service = undefined;
+});
+
+describe('startCredentialService', () => {
+  it('falls back to loopback when the admin prompt is cancelled, says exactly what to set, and serves there', async () => {
+    service = await startCredentialService({
+      session,
+      mode: 'alias',
+      port: 0,
+      containerPort: 0,
+      region: () => 'eu-west-1',
+      tokensRequired: true,
+      alias: createAliasSetup({ port: 9911, platform: 'linux', runner: cancellingRunner }),
+    });
+    expect(service.mode).toBe('loopback');
+    expect(service.fallbackReason).toMatch(/permission was not granted/i);
+    expect(service.imdsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(service.fallbackAdvice).toContain(`export AWS_EC2_METADATA_SERVICE_ENDPOINT='${service.imdsUrl}'`);
+    expect(service.fallbackAdvice).toContain(`export AWS_CONTAINER_CREDENTIALS_FULL_URI='${service.containerEnvironment.AWS_CONTAINER_CREDENTIALS_FULL_URI}'`);
+    expect(await accessKeyFrom('js-imds', { AWS_EC2_METADATA_SERVICE_ENDPOINT: service.imdsUrl })).toBe('ASIAMETADATAROLE0001');
+  });
+
+  it('serves the metadata role and every kept-active role on the container endpoint, each at its own path', async () => {
+    service = await startCredentialService({ session, mode: 'loopback', port: 0, containerPort: 0, region: () => 'us-east-1', tokensRequired: true });
+    expect(service.fallbackReason).toBeUndefined();
+    expect(service.fallbackAdvice).toBeUndefined();
+    const noImds = { AWS_EC2_METADATA_DISABLED: 'true' };
+    expect(await accessKeyFrom('js-container', { ...service.containerEnvironment, ...noImds })).toBe('ASIAMETADATAROLE0001');
+    const kept = service.containerEnvironmentFor(keptRole.role.roleArn);
+    expect(kept?.AWS_CONTAINER_CREDENTIALS_FULL_URI).toMatch(/\/role\/222222222222\/ReadOnly$/);
+    expect(await accessKeyFrom('botocore', { ...(kept as Record<string, string>), ...noImds })).toBe('ASIAKEPTACTIVEROLE01');
+    expect(service.containerEnvironmentFor('arn:aws:iam::111111111111:role/Unknown')).toBeUndefined();
+  });
+});
