@@ -61,7 +61,8 @@ function roleOption(role: SamlRole, current: SessionView): HTMLElement {
       isMetadata && el('span', { className: 'badge accent', text: left ? `Metadata · ${left}` : 'Metadata role' }),
       kept && left && el('span', { className: 'badge ok', text: left }),
       el('span', { className: 'visually-hidden', text: kept ? ', kept active' : '' }),
-      !isMetadata && keepToggle,
+      // Keeping roles active only means something beside a metadata role.
+      !isMetadata && current.snapshot.metadataRoleArn !== undefined && keepToggle,
     ],
   );
 }

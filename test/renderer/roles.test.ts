@@ -46,6 +46,7 @@ describe('role picker', () => {
     await page.keyboard.press('ArrowUp');
     expect(await highlightedName(opened)).toBe('Admin');
     expect(await page.getAttribute('#search', 'aria-activedescendant')).toBe(await page.locator('[role="option"].highlighted').getAttribute('id'));
+    expect(await page.locator('.keep').count()).toBe(0);
     await screenshot('roles-choosing');
     await page.keyboard.press('Enter');
     await expect.poll(() => calls('cloudtoken:roles:choose')).toEqual([{ channel: 'cloudtoken:roles:choose', request: { roleArn: roles[0]!.roleArn } }]);
