@@ -58,6 +58,13 @@ async function resolveTarget(file: string): Promise<string> {
   throw new CredentialsFileError('CREDENTIALS_FILE_UNREADABLE', `${file} is a chain of more than ${MAX_SYMLINK_HOPS} symbolic links.`, { path: file });
 }
 
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
 async function readText(file: string): Promise<{ text: string; uid?: number; gid?: number }> {
   let bytes: Buffer;
   let stat;
@@ -177,6 +184,8 @@ export function createCredentialsFile(options: CredentialsFileOptions): Credenti
       await change(() => ({ write: profiles }));
     },
     async removeProfiles(names) {
+      // Nothing to remove from a file that is not there; signing out must not create ~/.aws.
+      if (!(await exists(await resolveTarget(configured)))) return { removed: [], notOwned: [] };
       const result = await change((text) => ({ remove: names ?? managedProfileNames(parseIni(text)) }));
       return { removed: result.removed, notOwned: result.notOwned };
     },

@@ -60,6 +60,8 @@ async function errorOf(promise: Promise<unknown>): Promise<unknown> {
 describe('credentials file writer with the real AWS CLI', { timeout: 120_000 }, () => {
   it('creates ~/.aws/credentials (dir 0700, file 0600) when no variable names another file', async () => {
     const writer = createCredentialsFile({ env: {}, homedir: home });
+    expect(await writer.removeProfiles()).toEqual({ removed: [], notOwned: [] });
+    expect(await fs.readdir(home)).toEqual([]);
     expect(writer.path).toBe(path.join(home, '.aws', 'credentials'));
     await writer.writeProfiles([profile('cloudtoken', 'ASIAHOMEDEFAULT')]);
     expect((await fs.stat(path.join(home, '.aws'))).mode & 0o777).toBe(0o700);
