@@ -8,8 +8,6 @@ import type { AwsCredentials } from '../sts/types.js';
  */
 export type ShellKind = 'sh' | 'fish' | 'powershell';
 
-export const SHELL_KINDS: readonly ShellKind[] = ['sh', 'fish', 'powershell'];
-
 export interface EnvVariable {
   name: string;
   value: string;
