@@ -1,23 +1,20 @@
 /**
- * `npm run bench [-- --quick] [-- --only <id,…>]`: every benchmark, one table, bench/results.json.
+ * `npm run bench [-- --quick] [--only <id,…>] [--out <file>]`: every benchmark, one table, bench/results.json
+ * (or --out: the smoke test writes elsewhere, so it never replaces the results of a full run).
  * Each figure sits next to a baseline measured in the same run, because these machines are shared and noisy.
  * Benchmarks are not tests: a missed target is reported, not failed; a benchmark that cannot run fails the run.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { BenchContext, Section, SectionResult } from './lib/context.js';
+import type { BenchContext, SectionResult } from './lib/context.js';
 import { machineInfo } from './lib/machine.js';
 import { renderTable } from './lib/report.js';
-import { imdsThroughput } from './sections/imds-throughput.js';
-import { roleScale } from './sections/role-scale.js';
-import { rotation } from './sections/rotation.js';
+import { SECTIONS } from './sections/index.js';
 
-const SECTIONS: readonly Section[] = [imdsThroughput, rotation, roleScale];
-
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' } } });
 const only = values.only?.split(',');
-const resultsFile = fileURLToPath(new URL('results.json', import.meta.url));
+const resultsFile = values.out ?? fileURLToPath(new URL('results.json', import.meta.url));
 const profilesDir = fileURLToPath(new URL('profiles/', import.meta.url));
 await mkdir(profilesDir, { recursive: true });
 
