@@ -19,8 +19,8 @@ export interface MenuTemplateItem {
 
 export function toMenuTemplate(
   items: readonly MenuItemDescription[],
-  platform: NodeJS.Platform,
   dispatch: (action: TrayAction) => void,
+  platform: NodeJS.Platform,
 ): MenuTemplateItem[] {
   return items.map((item): MenuTemplateItem => {
     if (item.type === 'separator') return { id: item.id, type: 'separator' };
@@ -28,7 +28,7 @@ export function toMenuTemplate(
     if (item.checked !== undefined) template.checked = item.checked;
     // toolTip is shown on macOS only; elsewhere the reason is already in the label.
     if (item.disabledReason && platform === 'darwin') template.toolTip = item.disabledReason;
-    if (item.submenu) template.submenu = toMenuTemplate(item.submenu, platform, dispatch);
+    if (item.submenu) template.submenu = toMenuTemplate(item.submenu, dispatch, platform);
     const { action } = item;
     if (action && item.enabled) template.click = () => dispatch(action);
     return template;

@@ -23,7 +23,7 @@ describe('toMenuTemplate', () => {
   it('dispatches the action of enabled items, including those in submenus', () => {
     const actions: TrayAction[] = [];
     const menu = buildTrayMenu(serving('active', [admin, deploy], admin, NOW + 3_600_000), context);
-    const template = toMenuTemplate(menu, 'linux', (action) => actions.push(action));
+    const template = toMenuTemplate(menu, (action) => actions.push(action), 'linux');
     find(template, `role:${deploy.roleArn}`)!.click!();
     find(template, 'copy-env:powershell')!.click!();
     find(template, 'quit')!.click!();
@@ -34,8 +34,8 @@ describe('toMenuTemplate', () => {
 
   it('gives disabled and informational items no click, and a tooltip only on macOS', () => {
     const menu = buildTrayMenu(snapshot('signed-out'), context);
-    const linux = toMenuTemplate(menu, 'linux', () => {});
-    const mac = toMenuTemplate(menu, 'darwin', () => {});
+    const linux = toMenuTemplate(menu, () => {}, 'linux');
+    const mac = toMenuTemplate(menu, () => {}, 'darwin');
     expect(find(linux, 'refresh')).toEqual({ id: 'refresh', type: 'normal', label: 'Refresh now (sign in first)', enabled: false });
     expect(find(mac, 'refresh')).toMatchObject({ toolTip: 'sign in first' });
     expect(find(mac, 'refresh')!.click).toBeUndefined();
