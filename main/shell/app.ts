@@ -1,0 +1,442 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Menu, Notification, Tray, app, type NativeImage, clipboard, dialog, ipcMain, nativeImage, powerMonitor, session as electronSession, shell } from 'electron';
+import ElectronStore from 'electron-store';
+import type { ActionResult, ContainerVariable, SessionView, StatusView } from '../../preload/contract.js';
+import type { Authenticator } from '../login/capture.js';
+import { createEmbeddedAuthenticator, type EmbeddedAuthenticator } from '../login/embedded-authenticator.js';
+import { loginPartition } from '../login/embedded-capture.js';
+import { createAliasSetup } from '../network/setup.js';
+import { consoleUrlForRole } from '../outputs/console-url.js';
+import { detectShadowing, loadShadowingInputs } from '../outputs/shadowing.js';
+import { credentialVariables, formatEnvAssignments, type EnvVariable, type ShellKind } from '../outputs/shell-env.js';
+import { externalUrlAllowed, idpNavigationAllowed } from '../security/web-policy.js';
+import { policyFor } from '../session/schedule.js';
+import { startCredentialService, type RunningCredentialService } from '../session/serving.js';
+import { createCredentialSession, type CredentialSession, type SessionEvent } from '../session/session.js';
+import type { SessionSnapshot } from '../session/types.js';
+import { resolveStatePaths } from '../settings/paths.js';
+import type { IdpProfile, Settings } from '../settings/schema.js';
+import { createStsExchange, type StsExchange } from '../sts/assume-role.js';
+import { describeError } from '../support/errors.js';
+import { createLogger } from '../support/logger.js';
+import { createAutostart, startedAtLogin } from './autostart.js';
+import { captureOnSession } from './capture.js';
+import { registerIpcHandlers, type IpcHandlers } from './ipc.js';
+import { createLoginWindows, type LoginWindows } from './login-window.js';
+import { createNotifier, notificationFor } from './notifications.js';
+import { denyPermissions, hardenWebContents } from './security.js';
+import { createSettingsStore, type SettingsStore } from './store.js';
+import { createTray, createTrayActionDispatcher, type TrayController } from './tray.js';
+import { createWindowRegistry, rendererBaseUrl, showPageWindow, type WindowRegistry } from './windows.js';
+
+/**
+ * The tray app's lifecycle: one instance, no window until asked, the credential session of the active IdP
+ * profile behind the tray menu, the metadata service started on the first sign-in and stopped on quit.
+ * Composes the same core pieces as `cloudtoken daemon` (main/cli/commands/daemon.ts).
+ */
+
+const APP_USER_MODEL_ID = 'io.github.cloudtoken.app';
+const MASK = '••••••••';
+
+const logger = createLogger({ name: 'tray' });
+const paths = resolveStatePaths({ env: process.env, platform: process.platform, homedir: homedir() });
+
+/** One IdP profile's session and what serves it. */
+interface Runtime {
+  profile: IdpProfile;
+  session: CredentialSession;
+  authenticator: EmbeddedAuthenticator;
+  loginWindows: LoginWindows;
+  sts: StsExchange;
+  service: RunningCredentialService | undefined;
+  stop(): Promise<void>;
+}
+
+function activeProfile(settings: Settings): IdpProfile | undefined {
+  return settings.idpProfiles.find((p) => p.id === settings.activeProfileId) ?? settings.idpProfiles[0];
+}
+
+function signedOutSnapshot(profileId: string): SessionSnapshot {
+  return { profileId, phase: 'signed-out', roles: [], active: [], metadataRoleArn: undefined, nextRefreshAt: undefined, lastRefreshAt: undefined, error: undefined };
+}
+
+async function action(run: () => Promise<unknown>): Promise<ActionResult> {
+  try {
+    await run();
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, message: describeError(error) };
+  }
+}
+
+function envVariables(record: Record<string, string>): EnvVariable[] {
+  return Object.entries(record).map(([name, value]) => ({ name, value }));
+}
+
+async function whenReady(hidden: boolean): Promise<void> {
+  let store: SettingsStore;
+  let settings: Settings;
+  try {
+    store = createSettingsStore(ElectronStore, paths);
+    settings = store.read();
+  } catch (error) {
+    // Nothing is written over a file Cloudtoken cannot read: the user's profiles may be in it.
+    dialog.showErrorBox('Cloudtoken cannot start', describeError(error));
+    app.exit(1);
+    return;
+  }
+  const location = { appPath: app.getAppPath() };
+  const registry: WindowRegistry = createWindowRegistry();
+  const autostart = createAutostart({ platform: process.platform, app, execPath: process.execPath, env: process.env, homedir: homedir() });
+  let runtime: Runtime | undefined;
+  let tray: TrayController | undefined = undefined;
+
+  const saveSettings = (next: Settings) => {
+    settings = store.write(next);
+    registry.push('cloudtoken:push:settings', { settings, platform: platformName() });
+  };
+  const snapshot = () => runtime?.session.snapshot() ?? signedOutSnapshot(settings.activeProfileId ?? '');
+  const sessionView = (): SessionView => ({ snapshot: snapshot(), accountLabels: settings.accountLabels, now: Date.now() });
+
+  const notifier = createNotifier({
+    create: (options) => {
+      const notification = new Notification(options);
+      return notification;
+    },
+    isSupported: () => Notification.isSupported(),
+    enabled: () => settings.notifications,
+    openSignIn: () => signInInteractively(),
+  });
+
+  function platformName() {
+    const platform = process.platform;
+    return platform === 'linux' || platform === 'darwin' || platform === 'win32' ? platform : 'other';
+  }
+
+  async function statusView(): Promise<StatusView> {
+    const service = runtime?.service;
+    const containerVariables: ContainerVariable[] = service
+      ? envVariables(service.containerEnvironment).map(({ name, value }) => {
+          const secret = name === 'AWS_CONTAINER_AUTHORIZATION_TOKEN';
+          return { name, value: secret ? MASK : value, secret };
+        })
+      : [];
+    const warnings = service
+      ? detectShadowing(await loadShadowingInputs(process.env, homedir()), { serving: { kind: 'metadata', endpoint: service.imdsUrl } }).map((finding) => ({
+          code: finding.code,
+          message: `${finding.message} ${finding.fix}`,
+        }))
+      : [];
+    return {
+      ...sessionView(),
+      imds: {
+        mode: service?.mode ?? settings.imdsMode,
+        address: service?.imdsUrl ?? (settings.imdsMode === 'alias' ? 'http://169.254.169.254/' : `http://127.0.0.1:${settings.imdsPort}/`),
+        listening: service !== undefined,
+        tokensRequired: settings.tokensRequired,
+      },
+      containerVariables,
+      warnings,
+    };
+  }
+
+  const publish = () => {
+    tray?.render();
+    registry.push('cloudtoken:push:session', sessionView());
+    if (registry.find('status')) {
+      statusView()
+        .then((view) => registry.push('cloudtoken:push:status', view))
+        .catch((error: unknown) => logger.warn('Could not update the status window', { error }));
+    }
+  };
+
+  async function ensureService(current: Runtime): Promise<void> {
+    if (current.service) return;
+    const mode = settings.imdsMode;
+    current.service = await startCredentialService({
+      session: current.session,
+      mode,
+      port: settings.imdsPort,
+      containerPort: settings.imdsPort < 65_535 ? settings.imdsPort + 1 : settings.imdsPort - 1,
+      region: () => current.profile.region ?? settings.region,
+      tokensRequired: settings.tokensRequired,
+      ...(mode === 'alias' ? { alias: createAliasSetup({ port: settings.imdsPort, icns: join(location.appPath, 'assets', 'icon.icns'), logger }) } : {}),
+      // Reverted (or not) at quit by the setting as it is then, not as it was at start.
+      revertAliasOnClose: false,
+      logger,
+    });
+    publish();
+  }
+
+  function startRuntime(profile: IdpProfile): Runtime {
+    const idpSession = electronSession.fromPartition(loginPartition(profile.id));
+    denyPermissions(idpSession);
+    const dispatcher = captureOnSession(idpSession, logger);
+    const loginWindows = createLoginWindows({ profileName: profile.name, idpSession, location, registry, logger });
+    const systemBrowser: Authenticator = {
+      // Loaded only when asked for: playwright-core is large.
+      authenticate: async (options) => {
+        const { createBrowserAuthenticator } = await import('../login/browser.js');
+        return createBrowserAuthenticator({ signInUrl: profile.signInUrl, profileDir: join(paths.browserProfileDir, profile.id), logger }).authenticate(options);
+      },
+      signOut: async () => {
+        const { createBrowserAuthenticator } = await import('../login/browser.js');
+        await createBrowserAuthenticator({ signInUrl: profile.signInUrl, profileDir: join(paths.browserProfileDir, profile.id), logger }).signOut();
+      },
+    };
+    const authenticator = createEmbeddedAuthenticator({
+      signInUrl: profile.signInUrl,
+      dispatcher,
+      openSurface: (request) => loginWindows.open(request),
+      clearPartition: () => idpSession.clearData(),
+      systemBrowser,
+      logger,
+    });
+    const sts = createStsExchange({ logger, endpointOverride: settings.stsEndpointOverride, defaultSessionDuration: settings.sessionDurationSeconds });
+    const session = createCredentialSession({
+      profileId: profile.id,
+      authenticator,
+      sts,
+      sessionDurationSeconds: settings.sessionDurationSeconds,
+      policy: policyFor(settings.refreshIntervalMinutes),
+      remembered: { metadataRoleArn: settings.lastRoleArnByProfile[profile.id], keptActiveRoleArns: settings.keptActiveRoleArnsByProfile[profile.id] ?? [] },
+      onChoiceChanged: (choice) => {
+        const next = structuredClone(settings);
+        if (choice.metadataRoleArn) next.lastRoleArnByProfile[profile.id] = choice.metadataRoleArn;
+        next.keptActiveRoleArnsByProfile[profile.id] = choice.keptActiveRoleArns;
+        try {
+          saveSettings(next);
+        } catch (error) {
+          logger.warn('Could not save the role choice', { error });
+        }
+      },
+      logger,
+    });
+    const current: Runtime = {
+      profile,
+      session,
+      authenticator,
+      loginWindows,
+      sts,
+      service: undefined,
+      async stop() {
+        off();
+        session.dispose();
+        sts.close();
+        await current.service?.close();
+        current.service = undefined;
+      },
+    };
+    const off = session.on((event: SessionEvent) => {
+      if (event.type === 'changed') publish();
+      if (event.type === 'signed-in') ensureService(current).catch((error: unknown) => logger.error('The metadata service did not start', { error }));
+      const content = notificationFor(event, { roles: session.snapshot().roles, labels: settings.accountLabels });
+      if (content) notifier.notify(content);
+    });
+    return current;
+  }
+
+  function signInInteractively(): void {
+    if (!runtime) {
+      showPageWindow('settings', location, registry);
+      return;
+    }
+    if (runtime.authenticator.showPending()) return;
+    runtime.session.signIn({ interactive: true }).catch((error: unknown) => logger.info('Sign-in did not complete', { error: describeError(error) }));
+  }
+
+  async function applySettings(previous: Settings): Promise<void> {
+    const before = activeProfile(previous);
+    const after = activeProfile(settings);
+    const serviceChanged =
+      previous.imdsMode !== settings.imdsMode || previous.imdsPort !== settings.imdsPort || previous.tokensRequired !== settings.tokensRequired;
+    if (before?.id !== after?.id || before?.signInUrl !== after?.signInUrl || previous.stsEndpointOverride !== settings.stsEndpointOverride) {
+      await runtime?.stop();
+      runtime = after ? startRuntime(after) : undefined;
+    } else if (serviceChanged && runtime?.service) {
+      await runtime.service.close();
+      runtime.service = undefined;
+      if (runtime.session.metadataCredentials()) await ensureService(runtime);
+    }
+    if (previous.startAtLogin !== settings.startAtLogin) await autostart.setEnabled(settings.startAtLogin);
+    publish();
+  }
+
+  const withSession = (run: (session: CredentialSession) => Promise<unknown>) =>
+    action(async () => {
+      if (!runtime) throw new Error('Add an identity provider in Settings first.');
+      await run(runtime.session);
+    });
+
+  async function copyCredentials(kind: ShellKind): Promise<void> {
+    const held = runtime?.session.metadataCredentials();
+    if (!held || !runtime) throw new Error('There are no valid credentials to copy.');
+    clipboard.writeText(formatEnvAssignments(kind, credentialVariables(held.credentials, { region: runtime.profile.region ?? settings.region })));
+  }
+
+  async function openConsole(): Promise<void> {
+    const held = runtime?.session.metadataCredentials();
+    if (!held || !runtime) throw new Error('There are no valid credentials for the console.');
+    const url = await consoleUrlForRole(held, { region: runtime.profile.region ?? settings.region, issuer: 'Cloudtoken' });
+    if (!externalUrlAllowed(url)) throw new Error('The console sign-in link was not an https URL; it was not opened.');
+    await shell.openExternal(url);
+  }
+
+  const handlers: IpcHandlers = {
+    'cloudtoken:roles:get': () => sessionView(),
+    'cloudtoken:roles:choose': ({ roleArn }) => withSession((s) => s.chooseRole(roleArn)),
+    'cloudtoken:roles:keep-active': ({ roleArn, keep }) => withSession((s) => s.setKeptActive(roleArn, keep)),
+    'cloudtoken:settings:get': () => ({ settings, platform: platformName() }),
+    'cloudtoken:settings:save': async (next) => {
+      const previous = settings;
+      try {
+        saveSettings(next);
+      } catch (error) {
+        const errors = (error as { errors?: [] }).errors;
+        return { ok: false, errors: errors && errors.length > 0 ? errors : [{ field: '', message: describeError(error) }] };
+      }
+      await applySettings(previous);
+      return { ok: true, settings };
+    },
+    'cloudtoken:status:get': () => statusView(),
+    'cloudtoken:status:copy': ({ target }) =>
+      action(async () => {
+        const service = runtime?.service;
+        if (!service) throw new Error('The metadata service is not running yet: sign in first.');
+        if (target === 'imds-address') clipboard.writeText(service.imdsUrl);
+        else clipboard.writeText(formatEnvAssignments(target === 'container-env-sh' ? 'sh' : 'powershell', envVariables(service.containerEnvironment)));
+      }),
+    'cloudtoken:session:sign-in': () => action(async () => signInInteractively()),
+    'cloudtoken:session:refresh': () => withSession((s) => s.refreshNow()),
+    'cloudtoken:login:get': () => runtime?.loginWindows.state() ?? { phase: 'failed', profileName: '', url: undefined, canGoBack: false, notice: undefined, message: 'No identity provider is set up.' },
+    'cloudtoken:login:navigate': ({ action: step }) =>
+      action(async () => {
+        if (!runtime?.loginWindows.navigate(step)) throw new Error('No sign-in is in progress.');
+      }),
+    'cloudtoken:login:cancel': () =>
+      action(async () => {
+        runtime?.authenticator.cancelPending();
+      }),
+    'cloudtoken:login:use-system-browser': () =>
+      action(async () => {
+        if (!runtime?.authenticator.useSystemBrowser()) throw new Error('No sign-in is in progress.');
+      }),
+    'cloudtoken:window:close': (_request, sender) =>
+      action(async () => {
+        registry.find(sender.kind)?.close();
+      }),
+  };
+  registerIpcHandlers({ ipcMain, handlers, windowKindOf: (id) => registry.kindOf(id), policy: { rendererBaseUrl: rendererBaseUrl(location) }, logger });
+
+  const run = createTrayActionDispatcher(
+    {
+      'sign-in': () => signInInteractively(),
+      'show-sign-in': () => runtime?.authenticator.showPending(),
+      'sign-out': () => runtime?.session.signOut(),
+      'choose-role': ({ roleArn }) => runtime?.session.chooseRole(roleArn),
+      'keep-active': ({ roleArn, keep }) => runtime?.session.setKeptActive(roleArn, keep),
+      'open-role-picker': () => showPageWindow('roles', location, registry),
+      refresh: () => runtime?.session.refreshNow(),
+      'copy-env': ({ shell: kind }) => copyCredentials(kind),
+      'open-console': () => openConsole(),
+      'open-status': () => showPageWindow('status', location, registry),
+      'open-settings': () => showPageWindow('settings', location, registry),
+      'set-start-at-login': async ({ enabled }) => {
+        const previous = settings;
+        saveSettings({ ...settings, startAtLogin: enabled });
+        await applySettings(previous);
+      },
+      quit: () => app.quit(),
+    },
+    (error, failed) => {
+      logger.warn('A tray action failed', { action: failed.kind, error: describeError(error) });
+      notifier.notify({ title: 'Cloudtoken', body: describeError(error), opensSignIn: false });
+      tray?.render();
+    },
+  );
+
+  tray = createTray<NativeImage, Menu>({
+    electron: {
+      createTray: (image) => new Tray(image),
+      buildMenu: (template) => Menu.buildFromTemplate(template),
+      imageFromPath: (path) => nativeImage.createFromPath(path),
+    },
+    appPath: location.appPath,
+    platform: process.platform,
+    source: {
+      snapshot,
+      context: () => ({ accountLabels: settings.accountLabels, startAtLogin: settings.startAtLogin, hasProfiles: settings.idpProfiles.length > 0 }),
+      now: () => Date.now(),
+    },
+    run,
+    onClick: () => (runtime?.authenticator.showPending() ? undefined : showPageWindow('status', location, registry)),
+    onMissingIcon: (path) => logger.error('A tray image is missing from the app', { path }),
+  });
+
+  powerMonitor.on('resume', () => {
+    runtime?.session.onResume().catch((error: unknown) => logger.warn('Re-evaluating the session after sleep failed', { error }));
+  });
+
+  // Quit: stop serving, and remove the alias when the setting says so (asked once, before the app goes).
+  let stopped = false;
+  app.on('before-quit', (event) => {
+    if (stopped) return;
+    event.preventDefault();
+    stopped = true;
+    const current = runtime;
+    const revert = settings.revertAliasOnQuit && current?.service?.mode === 'alias';
+    (async () => {
+      await current?.stop();
+      if (revert) await createAliasSetup({ port: settings.imdsPort, logger }).manager.revert();
+    })()
+      .catch((error: unknown) => logger.error('Stopping the metadata service failed', { error }))
+      .finally(() => app.quit());
+  });
+
+  // Another launch (from the dock, the start menu, a second click) brings up what the user can act on.
+  app.on('second-instance', () => {
+    if (!runtime?.authenticator.showPending()) showPageWindow(settings.idpProfiles.length === 0 ? 'settings' : 'status', location, registry);
+  });
+
+  const profile = activeProfile(settings);
+  if (!profile) {
+    if (!hidden) showPageWindow('settings', location, registry);
+    return;
+  }
+  runtime = startRuntime(profile);
+  publish();
+  // The IdP session usually outlives the app (persistent partition): sign in silently where it does.
+  runtime.session.signIn({ interactive: false }).catch((error: unknown) => logger.info('Silent sign-in at start did not complete', { error: describeError(error) }));
+}
+
+export function startTrayApp(): void {
+  app.setPath('userData', paths.electronUserData);
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
+  // A tray app lives on with no window open (this listener alone stops Electron's default quit).
+  app.on('window-all-closed', () => {});
+  app.on('web-contents-created', (_event, contents) => {
+    hardenWebContents(contents, {
+      // Our pages never navigate; only a view of a login partition follows its IdP.
+      navigationAllowed: (target, url) => target.session !== electronSession.defaultSession && idpNavigationAllowed(url),
+      openExternal: (url) => shell.openExternal(url),
+      logger,
+    });
+  });
+  const hidden = startedAtLogin(process.argv, process.platform === 'darwin' ? app.getLoginItemSettings().wasOpenedAtLogin : undefined);
+  app
+    .whenReady()
+    .then(() => {
+      denyPermissions(electronSession.defaultSession);
+      return whenReady(hidden);
+    })
+    .catch((error: unknown) => {
+      logger.error('Cloudtoken failed to start', { error });
+      dialog.showErrorBox('Cloudtoken failed to start', describeError(error));
+      app.exit(1);
+    });
+}

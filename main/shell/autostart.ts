@@ -1,0 +1,48 @@
+import { HIDDEN_ARG, disableAutostart, enableAutostart, isAutostartEnabled } from '../autostart/xdg.js';
+
+/**
+ * Start at login. macOS and Windows: Electron's login items (Windows needs the same path and args when
+ * reading as when writing). Linux: Electron's call does nothing there, so an XDG autostart entry is written.
+ * Every start at login passes `--hidden`, so the app comes up in the tray without a window.
+ */
+
+export interface LoginItemApi {
+  setLoginItemSettings(settings: { openAtLogin: boolean; path?: string; args?: string[] }): void;
+  getLoginItemSettings(options?: { path?: string; args?: string[] }): { openAtLogin: boolean };
+}
+
+export interface AutostartOptions {
+  platform: NodeJS.Platform;
+  app: LoginItemApi;
+  /** The executable (Windows, Linux) — on Linux the AppImage ($APPIMAGE) when running from one. */
+  execPath: string;
+  env: Readonly<Record<string, string | undefined>>;
+  homedir: string;
+}
+
+export interface Autostart {
+  isEnabled(): Promise<boolean>;
+  setEnabled(enabled: boolean): Promise<void>;
+}
+
+export function createAutostart(options: AutostartOptions): Autostart {
+  const { platform, app, env, homedir } = options;
+  if (platform === 'linux') {
+    const location = { env, homedir };
+    const execPath = env.APPIMAGE || options.execPath;
+    return {
+      isEnabled: () => isAutostartEnabled(location),
+      setEnabled: (enabled) => (enabled ? enableAutostart(location, { execPath, args: [HIDDEN_ARG] }) : disableAutostart(location)),
+    };
+  }
+  const item = platform === 'win32' ? { path: options.execPath, args: [HIDDEN_ARG] } : { args: [HIDDEN_ARG] };
+  return {
+    isEnabled: async () => app.getLoginItemSettings(platform === 'win32' ? item : undefined).openAtLogin,
+    setEnabled: async (openAtLogin) => app.setLoginItemSettings({ openAtLogin, ...item }),
+  };
+}
+
+/** Started by the session at login: by `--hidden` (Linux, Windows) or macOS's own flag. */
+export function startedAtLogin(argv: readonly string[], wasOpenedAtLogin: boolean | undefined): boolean {
+  return argv.includes(HIDDEN_ARG) || wasOpenedAtLogin === true;
+}

@@ -1,0 +1,141 @@
+import { WebContentsView, type BrowserWindow, type Session } from 'electron';
+import { LOGIN_CHROME_HEIGHT, type LoginWindowState } from '../../preload/contract.js';
+import type { LoginSurface, LoginSurfaceRequest } from '../login/embedded-authenticator.js';
+import type { Logger } from '../support/logger.js';
+import { createPageWindow, type PageLocation, type WindowRegistry } from './windows.js';
+
+/**
+ * The login window: Cloudtoken's toolbar page (renderer/login) with the IdP's real page below it in a
+ * WebContentsView of the profile's own persistent partition — sandboxed, isolated, no preload, no Node.
+ * The capture itself happens in the partition's webRequest listener (capture.ts); this file only shows.
+ */
+
+// Chromium net errors that are not failures of the page: ERR_ABORTED (a navigation replaced by another)
+// and ERR_BLOCKED_BY_CLIENT (our own cancel of the SAML post).
+const NOT_FAILURES = new Set([-3, -20]);
+
+export interface LoginWindowOptions {
+  profileName: string;
+  /** The partition session (`session.fromPartition(loginPartition(id))`), hardened and capture-registered. */
+  idpSession: Session;
+  location: PageLocation;
+  registry: WindowRegistry;
+  logger: Logger;
+}
+
+export interface LoginWindows {
+  /** The embedded authenticator's `openSurface`. */
+  open(request: LoginSurfaceRequest): LoginSurface;
+  /** What the login page shows (`cloudtoken:login:get`). */
+  state(): LoginWindowState;
+  navigate(action: 'back' | 'reload'): boolean;
+}
+
+export function createLoginWindows(options: LoginWindowOptions): LoginWindows {
+  let current: { window: BrowserWindow; view: WebContentsView; state: LoginWindowState } | undefined;
+
+  const update = (patch: Partial<LoginWindowState>) => {
+    if (!current) return;
+    current.state = { ...current.state, ...patch };
+    if (!current.window.isDestroyed()) current.window.webContents.send('cloudtoken:push:login', current.state);
+  };
+
+  return {
+    open(request) {
+      const window = createPageWindow('login', options.location, options.registry);
+      const view = new WebContentsView({
+        webPreferences: {
+          session: options.idpSession,
+          sandbox: true,
+          contextIsolation: true,
+          nodeIntegration: false,
+          webSecurity: true,
+          allowRunningInsecureContent: false,
+          webviewTag: false,
+          navigateOnDragDrop: false,
+        },
+      });
+      const entry = {
+        window,
+        view,
+        state: { phase: 'loading', profileName: options.profileName, url: undefined, canGoBack: false, notice: request.notice, message: undefined } as LoginWindowState,
+      };
+      current = entry;
+      const contents = view.webContents;
+
+      // Attached and sized before loading: a view loaded unattached lays the page out at 0×0.
+      const layout = () => {
+        const { width, height } = window.getContentBounds();
+        view.setBounds({ x: 0, y: LOGIN_CHROME_HEIGHT, width, height: Math.max(0, height - LOGIN_CHROME_HEIGHT) });
+      };
+      window.contentView.addChildView(view);
+      layout();
+      window.on('resize', layout);
+
+      const navigated = () => update({ url: contents.getURL(), canGoBack: contents.navigationHistory.canGoBack() });
+      contents.on('did-start-loading', () => update({ phase: 'loading', message: undefined }));
+      contents.on('did-stop-loading', () => {
+        if (entry.state.phase === 'loading') update({ phase: 'waiting' });
+      });
+      contents.on('did-navigate', navigated);
+      contents.on('did-navigate-in-page', navigated);
+      contents.on('did-fail-load', (_event, errorCode, errorDescription, validatedURL, isMainFrame) => {
+        if (!isMainFrame || NOT_FAILURES.has(errorCode)) return;
+        let host = validatedURL;
+        try {
+          host = new URL(validatedURL).host;
+        } catch {
+          // keep the raw text
+        }
+        request.onLoadFailed(`${host} could not be loaded (${errorDescription}). Check your network, then try again.`);
+      });
+
+      let closing = false;
+      window.on('closed', () => {
+        window.contentView.removeChildView(view);
+        // Closing the window does not free the view's page.
+        if (!contents.isDestroyed()) contents.close();
+        if (current === entry) current = undefined;
+        if (!closing) request.onCancel();
+      });
+
+      void contents.loadURL(request.url);
+      if (request.visible) window.once('ready-to-show', () => window.show());
+
+      return {
+        webContentsId: contents.id,
+        reveal({ focus, notice }) {
+          if (current === entry) update({ notice });
+          if (window.isDestroyed()) return;
+          if (focus) {
+            window.show();
+            window.focus();
+          } else if (!window.isVisible()) window.showInactive();
+        },
+        showCaptured() {
+          view.setVisible(false);
+          update({ phase: 'captured' });
+        },
+        showFailure(message) {
+          view.setVisible(false);
+          update({ phase: 'failed', message });
+        },
+        close() {
+          closing = true;
+          if (!window.isDestroyed()) window.close();
+        },
+      };
+    },
+    state() {
+      return current?.state ?? { phase: 'failed', profileName: options.profileName, url: undefined, canGoBack: false, notice: undefined, message: 'No sign-in is in progress.' };
+    },
+    navigate(action) {
+      if (!current) return false;
+      const contents = current.view.webContents;
+      current.view.setVisible(true);
+      if (action === 'back' && contents.navigationHistory.canGoBack()) contents.navigationHistory.goBack();
+      else contents.reload();
+      return true;
+    },
+  };
+}
