@@ -1,8 +1,11 @@
 import { parseArgs } from 'node:util';
 import { CloudtokenError } from '../support/errors.js';
 
-export const COMMANDS = ['login', 'daemon', 'roles', 'env', 'credential-process', 'console', 'status', 'refresh', 'logout', 'help'] as const;
+export const COMMANDS = ['login', 'daemon', 'roles', 'env', 'credential-process', 'console', 'status', 'refresh', 'network', 'logout', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
+
+export const NETWORK_ACTIONS = ['status', 'setup', 'revert'] as const;
+export type NetworkAction = (typeof NETWORK_ACTIONS)[number];
 
 export class UsageError extends CloudtokenError {
   constructor(message: string) {
@@ -25,6 +28,8 @@ export interface CliOptions {
   command: CommandName;
   /** The command `cloudtoken help <command>` asks about. */
   topic: CommandName | undefined;
+  /** `cloudtoken network <action>`. */
+  networkAction: NetworkAction | undefined;
   profile: string | undefined;
   json: boolean;
   verbose: boolean;
@@ -118,6 +123,10 @@ export function parseCli(argv: readonly string[]): CliOptions {
   const { values, positionals } = parsed;
   const [first, ...rest] = positionals;
   const topic = first === 'help' ? rest.shift() : undefined;
+  const networkAction = first === 'network' ? (rest.shift() ?? 'status') : undefined;
+  if (networkAction !== undefined && !(NETWORK_ACTIONS as readonly string[]).includes(networkAction)) {
+    throw new UsageError(`cloudtoken network takes one of ${NETWORK_ACTIONS.join(', ')}; got "${networkAction}".`);
+  }
   if (topic !== undefined && !(COMMANDS as readonly string[]).includes(topic)) throw new UsageError(`No help for "${topic}": unknown command.`);
   if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}". See \`cloudtoken --help\`.`);
   let command: CommandName;
@@ -138,6 +147,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   return {
     command,
     topic: topic as CommandName | undefined,
+    networkAction: networkAction as NetworkAction | undefined,
     profile: values.profile,
     json: values.json ?? false,
     verbose: values.verbose ?? false,
@@ -177,6 +187,7 @@ Commands:
   console             Open (or print) the AWS console sign-in URL for a role
   status              Show the session, expiry, endpoints and anything that shadows Cloudtoken
   refresh             Ask the running daemon to refresh its credentials now
+  network             Set up, check or remove 169.254.169.254 and its port-80 redirect
   logout              Forget the IdP session (cookies, browser profile)
 
 Common options:
@@ -230,6 +241,12 @@ or profiles that would shadow the metadata service.`,
   refresh: `Usage: cloudtoken refresh
 
 Asks the running daemon to refresh its credentials now (the daemon also does this on its own schedule).`,
+  network: `Usage: cloudtoken network [status|setup|revert] [--port N]
+
+status   whether 169.254.169.254 is on the loopback interface and port 80 reaches port N (default 9911),
+         and what else holds the address
+setup    add both (run as root, e.g. \`sudo cloudtoken network setup\`, or answer the admin prompt); idempotent
+revert   remove what setup added, and nothing else`,
   logout: `Usage: cloudtoken logout [--profile P]
 
 Forgets the IdP session of the profile (cookie jar and browser profile).`,

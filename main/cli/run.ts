@@ -5,6 +5,7 @@ import { openCliContext, type CliIo } from './context.js';
 import { daemon } from './commands/daemon.js';
 import { login } from './commands/login.js';
 import { consoleUrl, credentialProcess, env, roles } from './commands/one-shot.js';
+import { network } from './commands/network.js';
 import { requestRefresh, status } from './commands/status.js';
 
 const ONE_SHOT = { roles, env, 'credential-process': credentialProcess, console: consoleUrl } as const;
@@ -32,6 +33,7 @@ async function dispatch(options: CliOptions, io: CliIo): Promise<number> {
     await status(options, io);
     return EXIT.ok;
   }
+  if (options.command === 'network') return (await network(options, io)) ? EXIT.ok : EXIT.failure;
   if (options.command === 'refresh') return (await requestRefresh(io)) ? EXIT.ok : EXIT.failure;
   const interactive = options.command === 'login' || options.command === 'daemon';
   const context = await openCliContext(options, io, { interactive, rememberChoice: interactive });

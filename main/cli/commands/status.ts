@@ -58,3 +58,4 @@ export async function requestRefresh(io: CliIo): Promise<boolean> {
   io.stdout.write(`Asked the daemon (pid ${daemon.pid}) to refresh.\n`);
   return true;
 }
+
