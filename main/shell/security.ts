@@ -1,4 +1,4 @@
-import type { Event, HandlerDetails, WebContents } from 'electron';
+import type { WebContents } from 'electron';
 import { externalUrlAllowed, permissionAllowed } from '../security/web-policy.js';
 import type { Logger } from '../support/logger.js';
 
@@ -7,7 +7,13 @@ import type { Logger } from '../support/logger.js';
  * does not own, no new windows, no `<webview>`, links out only as checked https URLs, every permission refused.
  */
 
-export type HardenedContents = Pick<WebContents, 'on' | 'setWindowOpenHandler' | 'session'>;
+/** What the hardening needs of a WebContents (structural, so tests can pass a small fake). */
+export interface HardenedContents {
+  readonly session: object;
+  on(event: 'will-navigate' | 'will-redirect', listener: (event: { preventDefault(): void }, url: string) => void): unknown;
+  on(event: 'will-attach-webview', listener: (event: { preventDefault(): void }) => void): unknown;
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
+}
 
 export interface HardeningOptions {
   /** May this web content navigate to `url`? (Only the IdP view may at all.) */
@@ -17,7 +23,7 @@ export interface HardeningOptions {
 }
 
 export function hardenWebContents(contents: HardenedContents, options: HardeningOptions): void {
-  const refuseNavigation = (event: Event, url: string) => {
+  const refuseNavigation = (event: { preventDefault(): void }, url: string) => {
     if (options.navigationAllowed(contents, url)) return;
     event.preventDefault();
     options.logger.warn('Blocked a navigation', { to: url.replace(/[?#].*$/, '') });
@@ -25,7 +31,7 @@ export function hardenWebContents(contents: HardenedContents, options: Hardening
   contents.on('will-navigate', (event, url) => refuseNavigation(event, url));
   contents.on('will-redirect', (event, url) => refuseNavigation(event, url));
   contents.on('will-attach-webview', (event) => event.preventDefault());
-  contents.setWindowOpenHandler((details: HandlerDetails) => {
+  contents.setWindowOpenHandler((details) => {
     if (externalUrlAllowed(details.url)) {
       options.openExternal(details.url).catch((error: unknown) => options.logger.warn('Could not open a link in the browser', { error }));
     }
