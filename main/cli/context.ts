@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Authenticator } from '../login/capture.js';
+import { browserSessionFile } from '../login/browser-session.js';
 import { createFormAuthenticator } from '../login/form.js';
 import { createCredentialSession, type CredentialSession, type RoleChoice } from '../session/session.js';
 import { policyFor } from '../session/schedule.js';
@@ -222,7 +223,7 @@ export async function openCliContext(options: CliOptions, io: CliIo, purpose: Co
     sts,
     authenticator,
     sessionStorePath:
-      method === 'form' ? join(paths.cookieJarDir, `${profile.id}.json`) : join(paths.browserProfileDir, profile.id, 'cloudtoken-session-cookies.json'),
+      method === 'form' ? join(paths.cookieJarDir, `${profile.id}.json`) : browserSessionFile(join(paths.browserProfileDir, profile.id)),
     session,
     saveSettings,
     close() {

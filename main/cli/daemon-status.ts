@@ -2,6 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../settings/atomic-file.js';
 import type { StatePaths } from '../settings/paths.js';
+import { processExists } from '../support/process.js';
 
 /**
  * What a running daemon tells `cloudtoken status` (and the tray app) through a file in the state folder.
@@ -35,15 +36,6 @@ export async function removeDaemonStatus(paths: StatePaths): Promise<void> {
   await rm(daemonStatusPath(paths), { force: true });
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The running daemon's status, or undefined when none runs (a file left by a crashed daemon is ignored). */
 export async function readDaemonStatus(paths: StatePaths): Promise<DaemonStatus | undefined> {
@@ -53,5 +45,5 @@ export async function readDaemonStatus(paths: StatePaths): Promise<DaemonStatus 
   } catch {
     return undefined;
   }
-  return typeof parsed.pid === 'number' && processAlive(parsed.pid) ? parsed : undefined;
+  return typeof parsed.pid === 'number' && processExists(parsed.pid) ? parsed : undefined;
 }

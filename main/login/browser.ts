@@ -15,6 +15,7 @@ import type { AuthenticateOptions, Authenticator, CapturedAssertion } from './ca
 import { fillLoginForm } from './browser-autofill.js';
 import type { BrowserAutofill } from './browser-autofill.js';
 import { SIGNED_IN_PAGE } from './browser-pages.js';
+import { browserSessionFile } from './browser-session.js';
 
 export { BrowserNotFoundError, findBrowser, findBrowserCandidates } from './browser-discovery.js';
 export type { BrowserAutofill } from './browser-autofill.js';
@@ -76,13 +77,8 @@ export interface BrowserAuthenticatorOptions {
 }
 
 const MAX_USERNAME_STEPS = 3;
-const SESSION_COOKIES_FILE = 'cloudtoken-session-cookies.json';
 const DEFAULTS = { timeoutMs: 5 * 60_000, silentTimeoutMs: 30_000, loginPageGraceMs: 5_000, closeDelayMs: 2_000 };
 
-/** Rewritten after every successful sign-in: a change means the IdP session was renewed. */
-export function browserSessionFile(profileDir: string): string {
-  return path.join(profileDir, SESSION_COOKIES_FILE);
-}
 
 const isAcsRequest = (url: URL) => classifyAcsUrl(url.href) !== undefined;
 

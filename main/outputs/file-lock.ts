@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { CloudtokenError } from '../support/errors.js';
+import { processExists } from '../support/process.js';
 
 /**
  * An advisory lock between Cloudtoken processes (tray app, CLI, two terminals) editing the same file: a lock
@@ -39,15 +40,6 @@ function parseOwner(text: string): LockOwner | undefined {
   return Number.isInteger(pidNumber) && pidNumber > 0 && host ? { pid: pidNumber, host } : undefined;
 }
 
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function isStale(lockPath: string, staleMs: number): Promise<boolean> {
   try {
@@ -55,7 +47,7 @@ async function isStale(lockPath: string, staleMs: number): Promise<boolean> {
     if (Date.now() - stat.mtimeMs > staleMs) return true;
     const owner = parseOwner(text);
     // A lock being written right now has no content yet: not stale.
-    return owner !== undefined && owner.host === hostname() && !processIsAlive(owner.pid);
+    return owner !== undefined && owner.host === hostname() && !processExists(owner.pid);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;

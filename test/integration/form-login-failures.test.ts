@@ -246,8 +246,8 @@ describe('form sign-in: typed failures', () => {
       request.method === 'POST' ? html(response, awsForm({ SAMLResponse: 'QUJD' })) : html(response, loginForm('/login')),
     );
     const slowTypist = authenticator(`${site.url}/`, {
-      timeoutMs: 300,
-      password: () => new Promise((resolve) => setTimeout(() => resolve('secret-pw'), 600)),
+      timeoutMs: 2_000,
+      password: () => new Promise((resolve) => setTimeout(() => resolve('secret-pw'), 4_000)),
     });
     expect((await slowTypist.auth.authenticate({ interactive: true })).samlResponse).toBe('QUJD');
   });

@@ -50,7 +50,8 @@ export async function callerArn(client: IdentityClient, stsEndpoint: string, var
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
       child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      // The AWS CLI with a credential_process takes seconds even on a quiet machine; on a loaded CI runner far more.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
       child.on('error', reject);
       child.on('close', (code) => {
         clearTimeout(timer);

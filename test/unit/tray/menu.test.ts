@@ -190,13 +190,12 @@ describe('roles by account', () => {
     expect(find(menu, 'more-accounts').label).toBe('All accounts and roles… (100 accounts)');
   });
 
-  it('builds the menu for 500 roles in well under the time of a frame', () => {
+  // How fast this is belongs to `npm run bench` (scale with roles); here: what a menu of 500 roles holds.
+  it('keeps a menu of 500 roles short: every account capped, the rest behind "More roles…"', () => {
     const roles = manyRoles(500, 7);
-    const s = serving('active', roles, roles[250]!, NOW + 3_600_000);
-    buildTrayMenu(s, context);
-    const started = performance.now();
-    for (let i = 0; i < 20; i += 1) buildTrayMenu(s, context);
-    expect((performance.now() - started) / 20).toBeLessThan(15);
+    const menu = buildTrayMenu(serving('active', roles, roles[250]!, NOW + 3_600_000), context);
+    expect(flatten(menu).length).toBeLessThan(300);
+    expect(JSON.stringify(menu)).toContain('More roles');
   });
 });
 
