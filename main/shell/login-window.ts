@@ -53,6 +53,8 @@ export function createLoginWindows(options: LoginWindowOptions): LoginWindows {
           allowRunningInsecureContent: false,
           webviewTag: false,
           navigateOnDragDrop: false,
+          // No middle-click (auxclick) events: no page here needs them (Electronegativity's advice).
+          disableBlinkFeatures: 'Auxclick',
         },
       });
       const entry = {

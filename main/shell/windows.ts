@@ -75,6 +75,8 @@ export function createPageWindow(kind: WindowKind, location: PageLocation, regis
       experimentalFeatures: false,
       webviewTag: false,
       navigateOnDragDrop: false,
+      // No middle-click (auxclick) events: no page here needs them (Electronegativity's advice).
+      disableBlinkFeatures: 'Auxclick',
       spellcheck: false,
     },
   });
