@@ -18,10 +18,15 @@ const resultsFile = values.out ?? fileURLToPath(new URL('results.json', import.m
 const profilesDir = fileURLToPath(new URL('profiles/', import.meta.url));
 await mkdir(profilesDir, { recursive: true });
 
+const shared = new Map<string, Promise<{ close(): Promise<void> }>>();
 const context: BenchContext = {
   quick: values.quick,
   profilesDir,
   log: (message) => process.stderr.write(`${message}\n`),
+  shared<T extends { close(): Promise<void> }>(key: string, create: () => Promise<T>): Promise<T> {
+    if (!shared.has(key)) shared.set(key, create());
+    return shared.get(key) as Promise<T>;
+  },
 };
 
 const started = performance.now();
@@ -38,6 +43,7 @@ for (const section of SECTIONS.filter((s) => !only || only.includes(s.id))) {
   }
   context.log(`  (${Math.round((performance.now() - sectionStart) / 1000)} s)`);
 }
+for (const resource of shared.values()) await resource.then((r) => r.close(), () => undefined);
 const rows = Object.values(sections).flatMap((result) => ('rows' in result ? result.rows : []));
 const elapsedSeconds = Math.round((performance.now() - started) / 1000);
 

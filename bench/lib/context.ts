@@ -6,6 +6,8 @@ export interface BenchContext {
   /** Where CPU profiles go (git-ignored). */
   profilesDir: string;
   log(message: string): void;
+  /** Something several sections share (the signed-in IdP set-up), made once and closed after the last. */
+  shared<T extends { close(): Promise<void> }>(key: string, create: () => Promise<T>): Promise<T>;
 }
 
 export interface SectionResult {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startJsonChild, type JsonChild } from '../lib/child.js';
 import type { BenchContext, Section, SectionResult } from '../lib/context.js';
-import { topSelfTime } from '../lib/cpu-profile.js';
+import { topSelfTime, type SelfTime } from '../lib/cpu-profile.js';
 import { ratioRow, type ResultRow } from '../lib/report.js';
 import { median, round } from '../lib/stats.js';
 import { runWrk, type WrkResult } from '../lib/wrk.js';
@@ -19,12 +19,13 @@ interface Server {
   kind: Kind;
   process: JsonChild;
   baseUrl: string;
+  listeningAtUs: number;
 }
 
 async function startServer(kind: Kind, nodeArgs: string[] = []): Promise<Server> {
   const child = startJsonChild(SERVE, [kind], { nodeArgs });
-  const { port } = await child.nextMessage<{ port: number }>();
-  return { kind, process: child, baseUrl: `http://127.0.0.1:${port}` };
+  const { port, listeningAtUs } = await child.nextMessage<{ port: number; listeningAtUs: number }>();
+  return { kind, process: child, baseUrl: `http://127.0.0.1:${port}`, listeningAtUs };
 }
 
 async function fetchText(url: string, init: RequestInit): Promise<string> {
@@ -56,17 +57,22 @@ export async function fetchLatency(baseUrl: string, concurrency: number, duratio
   return result;
 }
 
-async function profileOurs(context: BenchContext, seconds: number): Promise<{ file: string; busyMs: number; top: Awaited<ReturnType<typeof topSelfTime>>['top'] }> {
-  const name = `imds-ours-${Date.now()}.cpuprofile`;
-  const server = await startServer('ours', ['--cpu-prof', '--cpu-prof-dir', context.profilesDir, '--cpu-prof-name', name]);
+async function profileOurs(context: BenchContext, seconds: number): Promise<{ file: string; busyMs: number; top: SelfTime[] }> {
+  // A directory per run: Node writes one profile per thread (tsx's loader hooks run in a worker of their own).
+  const dir = join(context.profilesDir, `imds-ours-${Date.now()}`);
+  const server = await startServer('ours', ['--cpu-prof', '--cpu-prof-dir', dir]);
   try {
     await runWrk({ baseUrl: server.baseUrl, connections: 16, seconds, token: await token(server.baseUrl), path: CREDENTIALS_PATH });
   } finally {
     await server.process.stop('SIGINT');
   }
-  const file = join(context.profilesDir, name);
-  if (!(await readdir(context.profilesDir)).includes(name)) throw new Error(`no CPU profile written to ${file}`);
-  return { file, ...(await topSelfTime(file)) };
+  const profiles = await Promise.all(
+    (await readdir(dir)).map(async (name) => ({ file: join(dir, name), ...(await topSelfTime(join(dir, name), server.listeningAtUs)) })),
+  );
+  // The thread that served the requests is the one that was busy after the server started listening.
+  const main = profiles.sort((a, b) => b.busyMs - a.busyMs)[0];
+  if (!main) throw new Error(`no CPU profile written to ${dir}`);
+  return main;
 }
 
 export const imdsThroughput: Section = {

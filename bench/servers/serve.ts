@@ -1,6 +1,6 @@
 /**
  * One metadata server per process, so that wrk and the server each get a core and `--cpu-prof` sees only
- * the server: `serve.ts bare|express|ours`. Prints {"port"} once listening; exits cleanly on SIGINT/SIGTERM
+ * the server: `serve.ts bare|express|ours`. Prints {"port", "listeningAtUs"} once listening; exits cleanly on SIGINT/SIGTERM
  * (a clean exit is what makes Node write the CPU profile).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -54,7 +54,9 @@ async function listen(): Promise<{ port: number; close(): Promise<void> }> {
 }
 
 const running = await listen();
-process.stdout.write(`${JSON.stringify({ port: running.port })}\n`);
+// On V8's monotonic clock (CLOCK_MONOTONIC, as hrtime), so a profile's samples can be cut at this point.
+const listeningAtUs = Number(process.hrtime.bigint() / 1000n);
+process.stdout.write(`${JSON.stringify({ port: running.port, listeningAtUs })}\n`);
 const shutdown = () => void running.close().then(() => process.exit(0));
 process.once('SIGINT', shutdown);
 process.once('SIGTERM', shutdown);
