@@ -151,10 +151,18 @@ async function whenReady(hidden: boolean): Promise<void> {
     }
   };
 
-  async function ensureService(current: Runtime): Promise<void> {
-    if (current.service) return;
+  // One start at a time: two quick sign-ins must not race for the same ports.
+  const starting = new WeakMap<Runtime, Promise<void>>();
+  function ensureService(current: Runtime): Promise<void> {
+    if (current.service) return Promise.resolve();
+    const pending = starting.get(current) ?? startService(current).finally(() => starting.delete(current));
+    starting.set(current, pending);
+    return pending;
+  }
+
+  async function startService(current: Runtime): Promise<void> {
     const mode = settings.imdsMode;
-    current.service = await startCredentialService({
+    const service = await startCredentialService({
       session: current.session,
       mode,
       port: settings.imdsPort,
@@ -166,6 +174,12 @@ async function whenReady(hidden: boolean): Promise<void> {
       revertAliasOnClose: false,
       logger,
     });
+    // The profile changed (or the app is quitting) while the service started: it serves nobody now.
+    if (runtime !== current) {
+      await service.close();
+      return;
+    }
+    current.service = service;
     publish();
   }
 
@@ -230,7 +244,12 @@ async function whenReady(hidden: boolean): Promise<void> {
     };
     const off = session.on((event: SessionEvent) => {
       if (event.type === 'changed') publish();
-      if (event.type === 'signed-in') ensureService(current).catch((error: unknown) => logger.error('The metadata service did not start', { error }));
+      if (event.type === 'signed-in') {
+        ensureService(current).catch((error: unknown) => {
+          logger.error('The metadata service did not start', { error });
+          notifier.notify({ title: 'AWS tools cannot get credentials', body: `The metadata service did not start: ${describeError(error)}`, opensSignIn: false });
+        });
+      }
       const content = notificationFor(event, { roles: session.snapshot().roles, labels: settings.accountLabels });
       if (content) notifier.notify(content);
     });

@@ -32,7 +32,7 @@ export interface LoginWindows {
 }
 
 export function createLoginWindows(options: LoginWindowOptions): LoginWindows {
-  let current: { window: BrowserWindow; view: WebContentsView; state: LoginWindowState } | undefined;
+  let current: { window: BrowserWindow; view: WebContentsView; url: string; state: LoginWindowState } | undefined;
 
   const update = (patch: Partial<LoginWindowState>) => {
     if (!current) return;
@@ -55,11 +55,14 @@ export function createLoginWindows(options: LoginWindowOptions): LoginWindows {
           navigateOnDragDrop: false,
           // No middle-click (auxclick) events: no page here needs them (Electronegativity's advice).
           disableBlinkFeatures: 'Auxclick',
+          // A silent attempt runs in a hidden window: its IdP page must still run at full speed to post.
+          backgroundThrottling: false,
         },
       });
       const entry = {
         window,
         view,
+        url: request.url,
         state: { phase: 'loading', profileName: options.profileName, url: undefined, canGoBack: false, notice: request.notice, message: undefined } as LoginWindowState,
       };
       current = entry;
@@ -93,10 +96,12 @@ export function createLoginWindows(options: LoginWindowOptions): LoginWindows {
       });
 
       let closing = false;
-      window.on('closed', () => {
+      window.on('close', () => {
         window.contentView.removeChildView(view);
         // Closing the window does not free the view's page.
         if (!contents.isDestroyed()) contents.close();
+      });
+      window.on('closed', () => {
         if (current === entry) current = undefined;
         if (!closing) request.onCancel();
       });
@@ -136,6 +141,8 @@ export function createLoginWindows(options: LoginWindowOptions): LoginWindows {
       const contents = current.view.webContents;
       current.view.setVisible(true);
       if (action === 'back' && contents.navigationHistory.canGoBack()) contents.navigationHistory.goBack();
+      // A page that never loaded has nothing to reload: start again from the sign-in URL.
+      else if (contents.getURL() === '') void contents.loadURL(current.url);
       else contents.reload();
       return true;
     },

@@ -105,7 +105,7 @@ export function createTray<I extends TrayImage, M>(options: {
   platform: NodeJS.Platform;
   source: TraySource;
   run: (action: TrayAction) => void;
-  /** Left click (macOS/Windows "click", Linux "activate"): what the user most likely wants. */
+  /** Left click on Windows, "activate" on Linux (macOS shows the menu instead). */
   onClick: () => void;
   onMissingIcon: (path: string) => void;
 }): TrayController {
@@ -122,7 +122,8 @@ export function createTray<I extends TrayImage, M>(options: {
   let shownState = trayIconState(initial);
   const tray = electron.createTray(image(shownState));
   liveTray = tray as TrayHandle<TrayImage, unknown>;
-  tray.on('click', options.onClick);
+  // macOS opens the context menu on a click itself; acting on the click as well would open a window each time.
+  if (platform !== 'darwin') tray.on('click', options.onClick);
 
   const controller: TrayController = {
     render() {

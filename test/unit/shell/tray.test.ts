@@ -144,7 +144,7 @@ describe('createTray', () => {
             calls.push('setContextMenu');
             if (menu) menus.push(menu);
           },
-          on: () => undefined,
+          on: (event) => calls.push(`on ${event}`),
           destroy: () => calls.push('destroy'),
         };
       },
@@ -164,6 +164,7 @@ describe('createTray', () => {
       onClick: () => {},
       onMissingIcon: (path) => calls.push(`missing ${path}`),
     });
+    // No click handler on macOS: a click there opens the menu.
     expect(calls).toEqual(['new Tray signedOutTemplate.png', 'setToolTip Cloudtoken — signed out', 'setContextMenu']);
     calls.length = 0;
     tray.render();
@@ -190,5 +191,6 @@ describe('createTray', () => {
       onMissingIcon: (path) => calls.push(`missing ${path}`),
     }).destroy();
     expect(calls).toContain('missing /missing/assets/tray/signedOut.png');
+    expect(calls).toContain('on click');
   });
 });
