@@ -1,3 +1,5 @@
+// 169.254.169.254 appears here only as text; no traffic goes to it (real traffic to it happens only inside a
+// network namespace a test creates with unshare — see test/support/netns.ts).
 import { describe, expect, it } from 'vitest';
 import type { StatusView } from '../../preload/contract.js';
 import { snapshot } from '../support/session-snapshots.js';

@@ -1,3 +1,5 @@
+// 169.254.169.254 appears here only as text; no traffic goes to it (real traffic to it happens only inside a
+// network namespace a test creates with unshare — see test/support/netns.ts).
 import type { LoginWindowState, SessionView, SettingsView, StatusView } from '../../preload/contract.js';
 import { defaultSettings } from '../../main/settings/schema.js';
 import { role, serving, snapshot, status } from '../support/session-snapshots.js';

@@ -1,3 +1,5 @@
+// 169.254.169.254 appears here only as text; no traffic goes to it (real traffic to it happens only inside a
+// network namespace a test creates with unshare — see test/support/netns.ts).
 import { describe, expect, it } from 'vitest';
 import { createAliasManager } from '../../../main/network/alias.js';
 import { createAliasPlan, type AliasPlatform, type ElevatedScript } from '../../../main/network/alias-plan.js';

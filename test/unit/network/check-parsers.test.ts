@@ -1,3 +1,5 @@
+// 169.254.169.254 appears here only as text; no traffic goes to it (real traffic to it happens only inside a
+// network namespace a test creates with unshare — see test/support/netns.ts).
 import { spawnSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
