@@ -2,14 +2,14 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Menu, Notification, Tray, app, type NativeImage, clipboard, dialog, ipcMain, nativeImage, powerMonitor, session as electronSession, shell } from 'electron';
 import ElectronStore from 'electron-store';
-import type { ActionResult, ContainerVariable, SessionView, StatusView } from '../../preload/contract.js';
+import type { ActionResult, SessionView, StatusView } from '../../preload/contract.js';
 import type { Authenticator } from '../login/capture.js';
 import { createEmbeddedAuthenticator, type EmbeddedAuthenticator } from '../login/embedded-authenticator.js';
 import { loginPartition } from '../login/embedded-capture.js';
 import { createAliasSetup } from '../network/setup.js';
 import { consoleUrlForRole } from '../outputs/console-url.js';
 import { detectShadowing, loadShadowingInputs } from '../outputs/shadowing.js';
-import { credentialVariables, formatEnvAssignments, type EnvVariable, type ShellKind } from '../outputs/shell-env.js';
+import { credentialVariables, formatEnvAssignments, type ShellKind } from '../outputs/shell-env.js';
 import { externalUrlAllowed, idpNavigationAllowed } from '../security/web-policy.js';
 import { policyFor } from '../session/schedule.js';
 import { startCredentialService, type RunningCredentialService } from '../session/serving.js';
@@ -20,6 +20,7 @@ import type { IdpProfile, Settings } from '../settings/schema.js';
 import { createStsExchange, type StsExchange } from '../sts/assume-role.js';
 import { describeError } from '../support/errors.js';
 import { createLogger } from '../support/logger.js';
+import { activeProfile, buildStatusView, containerPortFor, copyText, regionFor, settingsEffects } from './app-model.js';
 import { createAutostart, startedAtLogin } from './autostart.js';
 import { captureOnSession } from './capture.js';
 import { registerIpcHandlers, type IpcHandlers } from './ipc.js';
@@ -37,7 +38,6 @@ import { createWindowRegistry, rendererBaseUrl, showPageWindow, type WindowRegis
  */
 
 const APP_USER_MODEL_ID = 'io.github.cloudtoken.app';
-const MASK = '••••••••';
 
 const logger = createLogger({ name: 'tray' });
 const paths = resolveStatePaths({ env: process.env, platform: process.platform, homedir: homedir() });
@@ -53,10 +53,6 @@ interface Runtime {
   stop(): Promise<void>;
 }
 
-function activeProfile(settings: Settings): IdpProfile | undefined {
-  return settings.idpProfiles.find((p) => p.id === settings.activeProfileId) ?? settings.idpProfiles[0];
-}
-
 function signedOutSnapshot(profileId: string): SessionSnapshot {
   return { profileId, phase: 'signed-out', roles: [], active: [], metadataRoleArn: undefined, nextRefreshAt: undefined, lastRefreshAt: undefined, error: undefined };
 }
@@ -68,10 +64,6 @@ async function action(run: () => Promise<unknown>): Promise<ActionResult> {
   } catch (error) {
     return { ok: false, message: describeError(error) };
   }
-}
-
-function envVariables(record: Record<string, string>): EnvVariable[] {
-  return Object.entries(record).map(([name, value]) => ({ name, value }));
 }
 
 async function whenReady(hidden: boolean): Promise<void> {
@@ -116,29 +108,8 @@ async function whenReady(hidden: boolean): Promise<void> {
 
   async function statusView(): Promise<StatusView> {
     const service = runtime?.service;
-    const containerVariables: ContainerVariable[] = service
-      ? envVariables(service.containerEnvironment).map(({ name, value }) => {
-          const secret = name === 'AWS_CONTAINER_AUTHORIZATION_TOKEN';
-          return { name, value: secret ? MASK : value, secret };
-        })
-      : [];
-    const warnings = service
-      ? detectShadowing(await loadShadowingInputs(process.env, homedir()), { serving: { kind: 'metadata', endpoint: service.imdsUrl } }).map((finding) => ({
-          code: finding.code,
-          message: `${finding.message} ${finding.fix}`,
-        }))
-      : [];
-    return {
-      ...sessionView(),
-      imds: {
-        mode: service?.mode ?? settings.imdsMode,
-        address: service?.imdsUrl ?? (settings.imdsMode === 'alias' ? 'http://169.254.169.254/' : `http://127.0.0.1:${settings.imdsPort}/`),
-        listening: service !== undefined,
-        tokensRequired: settings.tokensRequired,
-      },
-      containerVariables,
-      warnings,
-    };
+    const findings = service ? detectShadowing(await loadShadowingInputs(process.env, homedir()), { serving: { kind: 'metadata', endpoint: service.imdsUrl } }) : [];
+    return buildStatusView({ snapshot: snapshot(), settings, now: Date.now(), service, findings });
   }
 
   const publish = () => {
@@ -166,8 +137,8 @@ async function whenReady(hidden: boolean): Promise<void> {
       session: current.session,
       mode,
       port: settings.imdsPort,
-      containerPort: settings.imdsPort < 65_535 ? settings.imdsPort + 1 : settings.imdsPort - 1,
-      region: () => current.profile.region ?? settings.region,
+      containerPort: containerPortFor(settings.imdsPort),
+      region: () => regionFor(current.profile, settings),
       tokensRequired: settings.tokensRequired,
       ...(mode === 'alias' ? { alias: createAliasSetup({ port: settings.imdsPort, icns: join(location.appPath, 'assets', 'icon.icns'), logger }) } : {}),
       // Reverted (or not) at quit by the setting as it is then, not as it was at start.
@@ -266,19 +237,17 @@ async function whenReady(hidden: boolean): Promise<void> {
   }
 
   async function applySettings(previous: Settings): Promise<void> {
-    const before = activeProfile(previous);
-    const after = activeProfile(settings);
-    const serviceChanged =
-      previous.imdsMode !== settings.imdsMode || previous.imdsPort !== settings.imdsPort || previous.tokensRequired !== settings.tokensRequired;
-    if (before?.id !== after?.id || before?.signInUrl !== after?.signInUrl || previous.stsEndpointOverride !== settings.stsEndpointOverride) {
+    const effects = settingsEffects(previous, settings);
+    if (effects.restartSession) {
       await runtime?.stop();
-      runtime = after ? startRuntime(after) : undefined;
-    } else if (serviceChanged && runtime?.service) {
+      const profile = activeProfile(settings);
+      runtime = profile ? startRuntime(profile) : undefined;
+    } else if (effects.restartService && runtime?.service) {
       await runtime.service.close();
       runtime.service = undefined;
       if (runtime.session.metadataCredentials()) await ensureService(runtime);
     }
-    if (previous.startAtLogin !== settings.startAtLogin) await autostart.setEnabled(settings.startAtLogin);
+    if (effects.startAtLogin !== undefined) await autostart.setEnabled(effects.startAtLogin);
     publish();
   }
 
@@ -291,13 +260,13 @@ async function whenReady(hidden: boolean): Promise<void> {
   async function copyCredentials(kind: ShellKind): Promise<void> {
     const held = runtime?.session.metadataCredentials();
     if (!held || !runtime) throw new Error('There are no valid credentials to copy.');
-    clipboard.writeText(formatEnvAssignments(kind, credentialVariables(held.credentials, { region: runtime.profile.region ?? settings.region })));
+    clipboard.writeText(formatEnvAssignments(kind, credentialVariables(held.credentials, { region: regionFor(runtime.profile, settings) })));
   }
 
   async function openConsole(): Promise<void> {
     const held = runtime?.session.metadataCredentials();
     if (!held || !runtime) throw new Error('There are no valid credentials for the console.');
-    const url = await consoleUrlForRole(held, { region: runtime.profile.region ?? settings.region, issuer: 'Cloudtoken' });
+    const url = await consoleUrlForRole(held, { region: regionFor(runtime.profile, settings), issuer: 'Cloudtoken' });
     if (!externalUrlAllowed(url)) throw new Error('The console sign-in link was not an https URL; it was not opened.');
     await shell.openExternal(url);
   }
@@ -323,8 +292,7 @@ async function whenReady(hidden: boolean): Promise<void> {
       action(async () => {
         const service = runtime?.service;
         if (!service) throw new Error('The metadata service is not running yet: sign in first.');
-        if (target === 'imds-address') clipboard.writeText(service.imdsUrl);
-        else clipboard.writeText(formatEnvAssignments(target === 'container-env-sh' ? 'sh' : 'powershell', envVariables(service.containerEnvironment)));
+        clipboard.writeText(copyText(target, service));
       }),
     'cloudtoken:session:sign-in': () => action(async () => signInInteractively()),
     'cloudtoken:session:refresh': () => withSession((s) => s.refreshNow()),
