@@ -1,5 +1,7 @@
 import { stat, unwatchFile, watchFile } from 'node:fs';
 import { loadSettingsFile } from '../../settings/settings-file.js';
+import { createCredentialsFile } from '../../outputs/credentials-file.js';
+import { syncCredentialsFile } from '../../session/credentials-file-sync.js';
 import { startCredentialService, type RunningCredentialService } from '../../session/serving.js';
 import type { SessionEvent } from '../../session/session.js';
 import { describeError } from '../../support/errors.js';
@@ -57,6 +59,17 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
   for (const [name, value] of Object.entries(service.containerEnvironment)) say(`    export ${name}=${value}`);
   const first = session.metadataCredentials();
   if (first) say(`Credentials for ${first.assumedRoleArn} ${describeExpiry(first.credentials.expiration)}.`);
+
+  // Tools that read only ~/.aws/credentials get a named profile per served role, when the user asked for it.
+  const stopFileSync = settings.writeCredentialsFileProfiles
+    ? syncCredentialsFile({
+        session,
+        file: createCredentialsFile({ env: io.env, homedir: io.homedir, logger }),
+        accountLabels: () => settings.accountLabels,
+        region: () => context.region,
+        logger,
+      })
+    : undefined;
 
   const startedAt = Date.now();
   const publish = () => {
@@ -147,6 +160,7 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
   const signal = await stopSignal;
   say(`\nStopping (${signal})...`);
   off();
+  stopFileSync?.();
   clearInterval(poll);
   unwatchFile(paths.settingsFile, followRoleChoice);
   process.off('SIGUSR1', refreshRequested);
