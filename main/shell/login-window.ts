@@ -1,6 +1,7 @@
 import { WebContentsView, type BrowserWindow, type Session } from 'electron';
 import { LOGIN_CHROME_HEIGHT, type LoginWindowState } from '../../preload/contract.js';
 import type { LoginSurface, LoginSurfaceRequest } from '../login/embedded-authenticator.js';
+import { initialLoginState, loadFailureMessage, nextLoginState, type LoginViewEvent } from '../login/login-window-state.js';
 import type { Logger } from '../support/logger.js';
 import { createPageWindow, type PageLocation, type WindowRegistry } from './windows.js';
 
@@ -9,10 +10,6 @@ import { createPageWindow, type PageLocation, type WindowRegistry } from './wind
  * WebContentsView of the profile's own persistent partition — sandboxed, isolated, no preload, no Node.
  * The capture itself happens in the partition's webRequest listener (capture.ts); this file only shows.
  */
-
-// Chromium net errors that are not failures of the page: ERR_ABORTED (a navigation replaced by another)
-// and ERR_BLOCKED_BY_CLIENT (our own cancel of the SAML post).
-const NOT_FAILURES = new Set([-3, -20]);
 
 export interface LoginWindowOptions {
   profileName: string;
@@ -34,10 +31,9 @@ export interface LoginWindows {
 export function createLoginWindows(options: LoginWindowOptions): LoginWindows {
   let current: { window: BrowserWindow; view: WebContentsView; url: string; state: LoginWindowState } | undefined;
 
-  const update = (patch: Partial<LoginWindowState>) => {
-    if (!current) return;
-    current.state = { ...current.state, ...patch };
-    if (!current.window.isDestroyed()) current.window.webContents.send('cloudtoken:push:login', current.state);
+  const update = (entry: NonNullable<typeof current>, event: LoginViewEvent) => {
+    entry.state = nextLoginState(entry.state, event);
+    if (!entry.window.isDestroyed()) entry.window.webContents.send('cloudtoken:push:login', entry.state);
   };
 
   return {
@@ -63,7 +59,7 @@ export function createLoginWindows(options: LoginWindowOptions): LoginWindows {
         window,
         view,
         url: request.url,
-        state: { phase: 'loading', profileName: options.profileName, url: undefined, canGoBack: false, notice: request.notice, message: undefined } as LoginWindowState,
+        state: initialLoginState(options.profileName, request.notice),
       };
       current = entry;
       const contents = view.webContents;
@@ -77,22 +73,14 @@ export function createLoginWindows(options: LoginWindowOptions): LoginWindows {
       layout();
       window.on('resize', layout);
 
-      const navigated = () => update({ url: contents.getURL(), canGoBack: contents.navigationHistory.canGoBack() });
-      contents.on('did-start-loading', () => update({ phase: 'loading', message: undefined }));
-      contents.on('did-stop-loading', () => {
-        if (entry.state.phase === 'loading') update({ phase: 'waiting' });
-      });
+      const navigated = () => update(entry, { type: 'navigated', url: contents.getURL(), canGoBack: contents.navigationHistory.canGoBack() });
+      contents.on('did-start-loading', () => update(entry, { type: 'started-loading' }));
+      contents.on('did-stop-loading', () => update(entry, { type: 'stopped-loading' }));
       contents.on('did-navigate', navigated);
       contents.on('did-navigate-in-page', navigated);
-      contents.on('did-fail-load', (_event, errorCode, errorDescription, validatedURL, isMainFrame) => {
-        if (!isMainFrame || NOT_FAILURES.has(errorCode)) return;
-        let host = validatedURL;
-        try {
-          host = new URL(validatedURL).host;
-        } catch {
-          // keep the raw text
-        }
-        request.onLoadFailed(`${host} could not be loaded (${errorDescription}). Check your network, then try again.`);
+      contents.on('did-fail-load', (_event, errorCode, errorDescription, url, isMainFrame) => {
+        const message = loadFailureMessage({ errorCode, errorDescription, url, isMainFrame });
+        if (message) request.onLoadFailed(message);
       });
 
       let closing = false;
@@ -112,7 +100,7 @@ export function createLoginWindows(options: LoginWindowOptions): LoginWindows {
       return {
         webContentsId: contents.id,
         reveal({ focus, notice }) {
-          if (current === entry) update({ notice });
+          update(entry, { type: 'revealed', notice });
           if (window.isDestroyed()) return;
           if (focus) {
             window.show();
@@ -121,11 +109,11 @@ export function createLoginWindows(options: LoginWindowOptions): LoginWindows {
         },
         showCaptured() {
           view.setVisible(false);
-          update({ phase: 'captured' });
+          update(entry, { type: 'captured' });
         },
         showFailure(message) {
           view.setVisible(false);
-          update({ phase: 'failed', message });
+          update(entry, { type: 'failed', message });
         },
         close() {
           closing = true;
@@ -140,6 +128,7 @@ export function createLoginWindows(options: LoginWindowOptions): LoginWindows {
       if (!current) return false;
       const contents = current.view.webContents;
       current.view.setVisible(true);
+      update(current, { type: 'retrying' });
       if (action === 'back' && contents.navigationHistory.canGoBack()) contents.navigationHistory.goBack();
       // A page that never loaded has nothing to reload: start again from the sign-in URL.
       else if (contents.getURL() === '') void contents.loadURL(current.url);
