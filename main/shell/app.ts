@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Menu, Notification, Tray, app, type NativeImage, clipboard, dialog, ipcMain, nativeImage, powerMonitor, session as electronSession, shell } from 'electron';
@@ -51,6 +52,15 @@ interface Runtime {
   sts: StsExchange;
   service: RunningCredentialService | undefined;
   stop(): Promise<void>;
+}
+
+/**
+ * The icon of the macOS admin prompt: sudo-prompt copies it with a shell command, which cannot read inside
+ * app.asar, so the copy electron-builder puts in Contents/Resources is used, and none when it is not there.
+ */
+function macIcon(): { icns?: string } {
+  const icns = join(process.resourcesPath, 'icon.icns');
+  return process.platform === 'darwin' && existsSync(icns) ? { icns } : {};
 }
 
 function signedOutSnapshot(profileId: string): SessionSnapshot {
@@ -140,7 +150,7 @@ async function whenReady(hidden: boolean): Promise<void> {
       containerPort: containerPortFor(settings.imdsPort),
       region: () => regionFor(current.profile, settings),
       tokensRequired: settings.tokensRequired,
-      ...(mode === 'alias' ? { alias: createAliasSetup({ port: settings.imdsPort, icns: join(location.appPath, 'assets', 'icon.icns'), logger }) } : {}),
+      ...(mode === 'alias' ? { alias: createAliasSetup({ port: settings.imdsPort, ...macIcon(), logger }) } : {}),
       // Reverted (or not) at quit by the setting as it is then, not as it was at start.
       revertAliasOnClose: false,
       logger,
@@ -320,7 +330,11 @@ async function whenReady(hidden: boolean): Promise<void> {
     {
       'sign-in': () => signInInteractively(),
       'show-sign-in': () => runtime?.authenticator.showPending(),
-      'sign-out': () => runtime?.session.signOut(),
+      'sign-out': async () => {
+        // "Cancel sign-in" too: the session finishes a pending sign-in before it signs out, so end that first.
+        runtime?.authenticator.cancelPending();
+        await runtime?.session.signOut();
+      },
       'choose-role': ({ roleArn }) => runtime?.session.chooseRole(roleArn),
       'keep-active': ({ roleArn, keep }) => runtime?.session.setKeptActive(roleArn, keep),
       'open-role-picker': () => showPageWindow('roles', location, registry),
