@@ -67,6 +67,11 @@ export function environmentWarnings(findings: readonly ShadowingFinding[]): Envi
   return findings.map((finding) => ({ code: finding.code, message: `${finding.message} ${finding.fix}` }));
 }
 
+/** Where AWS tools will find the metadata service once it runs (before it does, or when it could not start). */
+export function plannedImdsUrl(settings: Settings): string {
+  return settings.imdsMode === 'alias' ? 'http://169.254.169.254/' : `http://127.0.0.1:${settings.imdsPort}/`;
+}
+
 export function buildStatusView(input: {
   snapshot: SessionSnapshot;
   settings: Settings;
@@ -75,7 +80,7 @@ export function buildStatusView(input: {
   findings: readonly ShadowingFinding[];
 }): StatusView {
   const { settings, service } = input;
-  const planned = settings.imdsMode === 'alias' ? 'http://169.254.169.254/' : `http://127.0.0.1:${settings.imdsPort}/`;
+  const planned = plannedImdsUrl(settings);
   return {
     snapshot: input.snapshot,
     accountLabels: settings.accountLabels,

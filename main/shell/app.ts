@@ -21,7 +21,7 @@ import type { IdpProfile, Settings } from '../settings/schema.js';
 import { createStsExchange, type StsExchange } from '../sts/assume-role.js';
 import { describeError } from '../support/errors.js';
 import { createLogger } from '../support/logger.js';
-import { activeProfile, buildStatusView, containerPortFor, copyText, regionFor, settingsEffects } from './app-model.js';
+import { activeProfile, buildStatusView, containerPortFor, copyText, plannedImdsUrl, regionFor, settingsEffects } from './app-model.js';
 import { createAutostart, startedAtLogin } from './autostart.js';
 import { captureOnSession } from './capture.js';
 import { registerIpcHandlers, type IpcHandlers } from './ipc.js';
@@ -118,7 +118,9 @@ async function whenReady(hidden: boolean): Promise<void> {
 
   async function statusView(): Promise<StatusView> {
     const service = runtime?.service;
-    const findings = service ? detectShadowing(await loadShadowingInputs(process.env, homedir()), { serving: { kind: 'metadata', endpoint: service.imdsUrl } }) : [];
+    // Judged against where tools will look, so a shadowing variable is reported before the first sign-in too.
+    const endpoint = service?.imdsUrl ?? plannedImdsUrl(settings);
+    const findings = detectShadowing(await loadShadowingInputs(process.env, homedir()), { serving: { kind: 'metadata', endpoint } });
     return buildStatusView({ snapshot: snapshot(), settings, now: Date.now(), service, findings });
   }
 

@@ -3,6 +3,7 @@ import {
   activeProfile,
   buildStatusView,
   containerPortFor,
+  plannedImdsUrl,
   copyText,
   regionFor,
   settingsEffects,
@@ -68,6 +69,7 @@ describe('app model', () => {
     const before = buildStatusView({ snapshot: snapshot('signed-out'), settings: base(), now: 1, service: undefined, findings: [] });
     expect(before.imds).toMatchObject({ mode: 'alias', address: 'http://169.254.169.254/', listening: false });
     expect(before.containerVariables).toEqual([]);
+    expect(plannedImdsUrl({ ...base(), imdsMode: 'loopback', imdsPort: 19_911 })).toBe('http://127.0.0.1:19911/');
   });
 
   it('copies the real values the window never sees, quoted per shell', () => {
