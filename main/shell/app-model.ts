@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ContainerVariable, CopyTarget, EnvironmentWarning, StatusView } from '../../preload/contract.js';
 import type { ShadowingFinding } from '../outputs/shadowing.js';
 import { formatEnvAssignments } from '../outputs/shell-env.js';
@@ -9,6 +11,14 @@ import type { IdpProfile, Settings } from '../settings/schema.js';
  * The tray app's decisions that are not Electron's: which profile is active, what a settings change
  * restarts, what the status window and its copy buttons show. app.ts only carries them out.
  */
+
+/**
+ * The file: URL the pages are loaded from (windows.ts loads `dist/renderer/<kind>/index.html` below it): the
+ * base IPC's sender check compares each sending frame against.
+ */
+export function rendererBaseUrl(appPath: string): string {
+  return pathToFileURL(join(appPath, 'dist', 'renderer') + '/').href;
+}
 
 /** The profile the tray signs in to: the selected one, else the first. */
 export function activeProfile(settings: Settings): IdpProfile | undefined {

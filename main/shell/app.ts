@@ -21,7 +21,7 @@ import type { IdpProfile, Settings } from '../settings/schema.js';
 import { createStsExchange, type StsExchange } from '../sts/assume-role.js';
 import { describeError } from '../support/errors.js';
 import { createLogger } from '../support/logger.js';
-import { activeProfile, buildStatusView, containerPortFor, copyText, plannedImdsUrl, regionFor, settingsEffects } from './app-model.js';
+import { activeProfile, buildStatusView, containerPortFor, copyText, plannedImdsUrl, regionFor, rendererBaseUrl, settingsEffects } from './app-model.js';
 import { createAutostart, startedAtLogin } from './autostart.js';
 import { captureOnSession } from './capture.js';
 import { registerIpcHandlers, type IpcHandlers } from './ipc.js';
@@ -30,7 +30,7 @@ import { createNotifier, notificationFor } from './notifications.js';
 import { denyPermissions, hardenWebContents } from './security.js';
 import { createSettingsStore, type SettingsStore } from './store.js';
 import { createTray, createTrayActionDispatcher, type TrayController } from './tray.js';
-import { createWindowRegistry, rendererBaseUrl, showPageWindow, type WindowRegistry } from './windows.js';
+import { createWindowRegistry, showPageWindow, type WindowRegistry } from './windows.js';
 
 /**
  * The tray app's lifecycle: one instance, no window until asked, the credential session of the active IdP
@@ -326,7 +326,7 @@ async function whenReady(hidden: boolean): Promise<void> {
         registry.find(sender.kind)?.close();
       }),
   };
-  registerIpcHandlers({ ipcMain, handlers, windowKindOf: (id) => registry.kindOf(id), policy: { rendererBaseUrl: rendererBaseUrl(location) }, logger });
+  registerIpcHandlers({ ipcMain, handlers, windowKindOf: (id) => registry.kindOf(id), policy: { rendererBaseUrl: rendererBaseUrl(location.appPath) }, logger });
 
   const run = createTrayActionDispatcher(
     {

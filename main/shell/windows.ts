@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { BrowserWindow } from 'electron';
 import type { PushChannel, PushPayload, WindowKind } from '../../preload/contract.js';
 import { PUSH_WINDOWS } from '../../preload/contract.js';
@@ -40,10 +39,6 @@ export function createWindowRegistry(): WindowRegistry {
 /** Where the built pages and the preload live inside the app. */
 export interface PageLocation {
   appPath: string;
-}
-
-export function rendererBaseUrl({ appPath }: PageLocation): string {
-  return pathToFileURL(join(appPath, 'dist', 'renderer') + '/').href;
 }
 
 const SIZES: Record<WindowKind, { width: number; height: number; title: string }> = {

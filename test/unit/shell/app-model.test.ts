@@ -6,9 +6,12 @@ import {
   plannedImdsUrl,
   copyText,
   regionFor,
+  rendererBaseUrl,
   settingsEffects,
   type ServiceFacts,
 } from '../../../main/shell/app-model.js';
+import { pathToFileURL } from 'node:url';
+import { senderRefusal } from '../../../main/ipc/sender.js';
 import { defaultSettings, type Settings } from '../../../main/settings/schema.js';
 import { snapshot } from '../../support/session-snapshots.js';
 
@@ -78,5 +81,16 @@ describe('app model', () => {
       "export AWS_CONTAINER_CREDENTIALS_FULL_URI='http://127.0.0.1:9912/role/default'\nexport AWS_CONTAINER_AUTHORIZATION_TOKEN='tok-secret-123'\n",
     );
     expect(copyText('container-env-powershell', service)).toContain("$Env:AWS_CONTAINER_AUTHORIZATION_TOKEN = 'tok-secret-123'");
+  });
+
+  it('gives IPC the base its pages load from, spaces and app.asar included', () => {
+    const appPath = '/opt/Cloud token/resources/app.asar';
+    const pagesBase = rendererBaseUrl(appPath);
+    expect(pagesBase).toBe('file:///opt/Cloud%20token/resources/app.asar/dist/renderer/');
+    // What loadFile shows for the status page is accepted; the same page outside the app is not.
+    const loaded = pathToFileURL(`${appPath}/dist/renderer/status/index.html`).href;
+    const facts = { isMainFrame: true, windowKind: 'status' as const };
+    expect(senderRefusal({ ...facts, frameUrl: loaded }, 'cloudtoken:status:get', { rendererBaseUrl: pagesBase })).toBeUndefined();
+    expect(senderRefusal({ ...facts, frameUrl: 'file:///tmp/dist/renderer/status/index.html' }, 'cloudtoken:status:get', { rendererBaseUrl: pagesBase })).toBeDefined();
   });
 });
