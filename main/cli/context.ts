@@ -4,13 +4,13 @@ import type { Writable } from 'node:stream';
 import type { Authenticator } from '../login/capture.js';
 import { browserSessionFile } from '../login/browser-session.js';
 import { createFormAuthenticator } from '../login/form.js';
-import { createCredentialSession, type CredentialSession, type RoleChoice } from '../session/session.js';
-import { policyFor } from '../session/schedule.js';
+import { createSessionFromSettings, withRoleChoice } from '../session/from-settings.js';
+import type { CredentialSession, RoleChoice } from '../session/session.js';
 import { writeFileAtomic } from '../settings/atomic-file.js';
 import { resolveStatePaths, type StatePaths } from '../settings/paths.js';
 import { checkServiceUrl, newProfileId, type IdpProfile, type Settings } from '../settings/schema.js';
 import { loadSettingsFile, saveSettingsFile } from '../settings/settings-file.js';
-import { createStsExchange, type StsExchange } from '../sts/assume-role.js';
+import type { StsExchange } from '../sts/assume-role.js';
 import { createLogger, type Logger } from '../support/logger.js';
 import { UsageError, type CliOptions } from './args.js';
 import { ask, readFirstLine, type Terminal } from './prompt.js';
@@ -176,37 +176,25 @@ export async function openCliContext(options: CliOptions, io: CliIo, purpose: Co
     await writeFileAtomic(cliStatePath(paths), `${JSON.stringify(cliState, null, 2)}\n`);
   };
 
-  const sts = createStsExchange({
-    logger,
-    endpointOverride: settings.stsEndpointOverride,
-    defaultSessionDuration: settings.sessionDurationSeconds,
-  });
   let username = options.username ?? state.username;
   const method = options.method ?? state.method ?? (username !== undefined || options.passwordStdin ? 'form' : 'browser');
   if (method === 'form' && purpose.interactive && username === undefined) {
     username = await ask({ input: io.stdin, output: io.stderr }, `User name at ${hostOf(profile.signInUrl)}: `);
   }
   const authenticator = await createAuthenticator({ options, io, paths, profile, method, username, logger });
-  const session = createCredentialSession({
-    profileId: profile.id,
+  const { session, sts } = createSessionFromSettings({
+    settings,
+    profile,
     authenticator,
-    sts,
-    sessionDurationSeconds: settings.sessionDurationSeconds,
-    policy: policyFor(settings.refreshIntervalMinutes),
+    logger,
     ...(purpose.rememberChoice
       ? {
-          remembered: {
-            metadataRoleArn: settings.lastRoleArnByProfile[profile.id],
-            keptActiveRoleArns: settings.keptActiveRoleArnsByProfile[profile.id] ?? [],
-          },
           onChoiceChanged: (choice: RoleChoice) => {
-            if (choice.metadataRoleArn) settings.lastRoleArnByProfile[profile.id] = choice.metadataRoleArn;
-            settings.keptActiveRoleArnsByProfile[profile.id] = choice.keptActiveRoleArns;
+            Object.assign(settings, withRoleChoice(settings, profile.id, choice));
             saveSettings().catch((error) => logger.warn('Could not save the role choice', { error }));
           },
         }
       : {}),
-    logger,
   });
   session.on((event) => {
     if (event.type === 'signed-in') rememberMethod().catch((error) => logger.warn('Could not save the sign-in method', { error }));

@@ -12,13 +12,13 @@ import { consoleUrlForRole } from '../outputs/console-url.js';
 import { detectShadowing, loadShadowingInputs } from '../outputs/shadowing.js';
 import { credentialVariables, formatEnvAssignments, type ShellKind } from '../outputs/shell-env.js';
 import { externalUrlAllowed, idpNavigationAllowed } from '../security/web-policy.js';
-import { policyFor } from '../session/schedule.js';
 import { startCredentialService, type RunningCredentialService } from '../session/serving.js';
-import { createCredentialSession, type CredentialSession, type SessionEvent } from '../session/session.js';
+import { createSessionFromSettings, withRoleChoice } from '../session/from-settings.js';
+import type { CredentialSession, SessionEvent } from '../session/session.js';
 import type { SessionSnapshot } from '../session/types.js';
 import { resolveStatePaths } from '../settings/paths.js';
 import type { IdpProfile, Settings } from '../settings/schema.js';
-import { createStsExchange, type StsExchange } from '../sts/assume-role.js';
+import type { StsExchange } from '../sts/assume-role.js';
 import { describeError } from '../support/errors.js';
 import { createLogger } from '../support/logger.js';
 import { activeProfile, buildStatusView, containerPortFor, copyText, plannedImdsUrl, regionFor, rendererBaseUrl, settingsEffects } from './app-model.js';
@@ -190,25 +190,18 @@ async function whenReady(hidden: boolean): Promise<void> {
       systemBrowser,
       logger,
     });
-    const sts = createStsExchange({ logger, endpointOverride: settings.stsEndpointOverride, defaultSessionDuration: settings.sessionDurationSeconds });
-    const session = createCredentialSession({
-      profileId: profile.id,
+    const { session, sts } = createSessionFromSettings({
+      settings,
+      profile,
       authenticator,
-      sts,
-      sessionDurationSeconds: settings.sessionDurationSeconds,
-      policy: policyFor(settings.refreshIntervalMinutes),
-      remembered: { metadataRoleArn: settings.lastRoleArnByProfile[profile.id], keptActiveRoleArns: settings.keptActiveRoleArnsByProfile[profile.id] ?? [] },
+      logger,
       onChoiceChanged: (choice) => {
-        const next = structuredClone(settings);
-        if (choice.metadataRoleArn) next.lastRoleArnByProfile[profile.id] = choice.metadataRoleArn;
-        next.keptActiveRoleArnsByProfile[profile.id] = choice.keptActiveRoleArns;
         try {
-          saveSettings(next);
+          saveSettings(withRoleChoice(settings, profile.id, choice));
         } catch (error) {
           logger.warn('Could not save the role choice', { error });
         }
       },
-      logger,
     });
     const current: Runtime = {
       profile,

@@ -35,3 +35,17 @@ describe('resolveRoleChoice', () => {
     expect(code(() => resolveRoleChoice(roles, '  '))).toBe('ROLE_CHOICE_EMPTY');
   });
 });
+
+describe('withRoleChoice', () => {
+  it('records the metadata and kept-active roles per profile without touching the input', async () => {
+    const { withRoleChoice } = await import('../../../main/session/from-settings.js');
+    const { defaultSettings } = await import('../../../main/settings/schema.js');
+    const before = defaultSettings();
+    const after = withRoleChoice(before, 'p1', { metadataRoleArn: 'arn:aws:iam::111111111111:role/A', keptActiveRoleArns: ['arn:aws:iam::111111111111:role/B'] });
+    expect(after.lastRoleArnByProfile).toEqual({ p1: 'arn:aws:iam::111111111111:role/A' });
+    expect(after.keptActiveRoleArnsByProfile).toEqual({ p1: ['arn:aws:iam::111111111111:role/B'] });
+    expect(before.lastRoleArnByProfile).toEqual({});
+    // Clearing the metadata role keeps the remembered one (the next sign-in restores it).
+    expect(withRoleChoice(after, 'p1', { metadataRoleArn: undefined, keptActiveRoleArns: [] }).lastRoleArnByProfile.p1).toBe('arn:aws:iam::111111111111:role/A');
+  });
+});

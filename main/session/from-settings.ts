@@ -1,0 +1,54 @@
+import type { Authenticator } from '../login/capture.js';
+import type { IdpProfile, Settings } from '../settings/schema.js';
+import { createStsExchange, type StsExchange } from '../sts/assume-role.js';
+import type { Logger } from '../support/logger.js';
+import { policyFor } from './schedule.js';
+import { createCredentialSession, type CredentialSession, type RoleChoice } from './session.js';
+
+/** The settings after the user chose roles for a profile (a new object; the input is left alone). */
+export function withRoleChoice(settings: Settings, profileId: string, choice: RoleChoice): Settings {
+  const next = structuredClone(settings);
+  if (choice.metadataRoleArn) next.lastRoleArnByProfile[profileId] = choice.metadataRoleArn;
+  next.keptActiveRoleArnsByProfile[profileId] = choice.keptActiveRoleArns;
+  return next;
+}
+
+export interface SessionFromSettingsOptions {
+  settings: Settings;
+  profile: IdpProfile;
+  authenticator: Authenticator;
+  logger: Logger;
+  /**
+   * Restore the profile's remembered roles and report every new choice (the tray app and `login`/`daemon`);
+   * omitted, the session neither restores nor reports (one-shot commands such as credential_process).
+   */
+  onChoiceChanged?: (choice: RoleChoice) => void;
+}
+
+/** The STS exchange and credential session for one IdP profile, configured from the shared settings. */
+export function createSessionFromSettings(options: SessionFromSettingsOptions): { session: CredentialSession; sts: StsExchange } {
+  const { settings, profile, authenticator, logger, onChoiceChanged } = options;
+  const sts = createStsExchange({
+    logger,
+    endpointOverride: settings.stsEndpointOverride,
+    defaultSessionDuration: settings.sessionDurationSeconds,
+  });
+  const session = createCredentialSession({
+    profileId: profile.id,
+    authenticator,
+    sts,
+    sessionDurationSeconds: settings.sessionDurationSeconds,
+    policy: policyFor(settings.refreshIntervalMinutes),
+    ...(onChoiceChanged
+      ? {
+          remembered: {
+            metadataRoleArn: settings.lastRoleArnByProfile[profile.id],
+            keptActiveRoleArns: settings.keptActiveRoleArnsByProfile[profile.id] ?? [],
+          },
+          onChoiceChanged,
+        }
+      : {}),
+    logger,
+  });
+  return { session, sts };
+}
