@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { withRoleChoice } from '../../../main/session/from-settings.js';
 import { resolveRoleChoice } from '../../../main/session/role-choice.js';
+import { defaultSettings } from '../../../main/settings/schema.js';
 import { parseRolePair } from '../../../main/saml/role-arn.js';
 import { isCloudtokenError } from '../../../main/support/errors.js';
 
@@ -37,9 +39,7 @@ describe('resolveRoleChoice', () => {
 });
 
 describe('withRoleChoice', () => {
-  it('records the metadata and kept-active roles per profile without touching the input', async () => {
-    const { withRoleChoice } = await import('../../../main/session/from-settings.js');
-    const { defaultSettings } = await import('../../../main/settings/schema.js');
+  it('records the metadata and kept-active roles per profile without touching the input', () => {
     const before = defaultSettings();
     const after = withRoleChoice(before, 'p1', { metadataRoleArn: 'arn:aws:iam::111111111111:role/A', keptActiveRoleArns: ['arn:aws:iam::111111111111:role/B'] });
     expect(after.lastRoleArnByProfile).toEqual({ p1: 'arn:aws:iam::111111111111:role/A' });
