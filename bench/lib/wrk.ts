@@ -4,12 +4,15 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL('../wrk/token-then-credentials.lua', import.meta.url));
+const FULL_FETCH_SCRIPT = fileURLToPath(new URL('../wrk/full-fetch.lua', import.meta.url));
 
 export interface WrkResult {
   requests: number;
   durationUs: number;
   /** Answers other than 2xx/3xx (a refused token shows up here). */
   non2xx: number;
+  /** Every answer other than 200, by status code. */
+  statuses: Record<string, number>;
   socketErrors: number;
   p50Us: number;
   p99Us: number;
@@ -52,7 +55,11 @@ export async function runWrk(options: WrkRun): Promise<WrkResult> {
 }
 
 /** Runs wrk in slices until at least `count` requests went through; sums what matters for a footprint. */
-export async function runWrkFor(count: number, options: Omit<WrkRun, 'seconds'>): Promise<{ requests: number; non2xx: number; socketErrors: number; seconds: number }> {
+export async function runWrkFor(
+  count: number,
+  options: Omit<WrkRun, 'seconds'>,
+): Promise<{ requests: number; non2xx: number; socketErrors: number; seconds: number; statuses: Record<string, number> }> {
+  const statuses: Record<string, number> = {};
   let requests = 0;
   let non2xx = 0;
   let socketErrors = 0;
@@ -66,8 +73,28 @@ export async function runWrkFor(count: number, options: Omit<WrkRun, 'seconds'>)
     requests += result.requests;
     non2xx += result.non2xx;
     socketErrors += result.socketErrors;
+    for (const [status, times] of Object.entries(result.statuses)) statuses[status] = (statuses[status] ?? 0) + times;
     seconds += result.durationUs / 1e6;
     rate = result.requestsPerSecond;
   }
-  return { requests, non2xx, socketErrors, seconds };
+  return { requests, non2xx, socketErrors, seconds, statuses };
+}
+
+export interface FullFetchResult {
+  /** Whole fetches: token PUT, role list GET, credentials GET. */
+  fetches: number;
+  failures: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/**
+ * Whole credential fetches by `connections` clients, timed end to end: one wrk thread per connection, since
+ * a thread's script state is what carries one fetch's token and role name from request to request.
+ */
+export async function runWrkFullFetch(baseUrl: string, connections: number, seconds: number): Promise<FullFetchResult> {
+  const args = [`-t${connections}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '5s', '-s', FULL_FETCH_SCRIPT, baseUrl];
+  const { stdout } = await run('wrk', args, { timeout: (seconds + 30) * 1000 });
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as FullFetchResult;
 }

@@ -6,11 +6,10 @@ import type { BenchContext, Section, SectionResult } from '../lib/context.js';
 import { topSelfTime, type SelfTime } from '../lib/cpu-profile.js';
 import { ratioRow, type ResultRow } from '../lib/report.js';
 import { median, round } from '../lib/stats.js';
-import { runWrk, type WrkResult } from '../lib/wrk.js';
+import { runWrk, runWrkFullFetch, type FullFetchResult, type WrkResult } from '../lib/wrk.js';
 import { CREDENTIALS_PATH, TOKEN_PATH, TOKEN_TTL_SECONDS } from '../servers/fixed-credentials.js';
 
 const SERVE = fileURLToPath(new URL('../servers/serve.ts', import.meta.url));
-const FETCH_CLIENT = fileURLToPath(new URL('../clients/credential-fetch.ts', import.meta.url));
 const KINDS = ['bare', 'express', 'ours'] as const;
 type Kind = (typeof KINDS)[number];
 const CONNECTIONS = [1, 16, 64] as const;
@@ -48,15 +47,6 @@ async function checkSameBytes(servers: readonly Server[]): Promise<void> {
   if (new Set(bodies).size !== 1) throw new Error('the baseline servers do not answer with the same credentials document as ours');
 }
 
-/** Full credential fetches (PUT + role list + credentials) by `concurrency` clients in their own process. */
-export async function fetchLatency(baseUrl: string, concurrency: number, durationMs: number): Promise<{ sequences: number; errors: number; p50Ms: number; p99Ms: number }> {
-  const client = startJsonChild(FETCH_CLIENT, [JSON.stringify({ baseUrl, concurrency, durationMs, check: false })]);
-  await client.nextMessage();
-  const result = await client.nextMessage<{ sequences: number; errors: number; p50Ms: number; p99Ms: number }>(durationMs + 60_000);
-  await client.exited;
-  return result;
-}
-
 async function profileOurs(context: BenchContext, seconds: number): Promise<{ file: string; busyMs: number; top: SelfTime[] }> {
   // A directory per run: Node writes one profile per thread (tsx's loader hooks run in a worker of their own).
   const dir = join(context.profilesDir, `imds-ours-${Date.now()}`);
@@ -79,12 +69,12 @@ export const imdsThroughput: Section = {
   id: 'imds-throughput',
   title: '1. Metadata service throughput and latency',
   async run(context): Promise<SectionResult> {
-    const rounds = context.quick ? 2 : 5;
+    const rounds = context.quick ? 2 : 6;
     const seconds = context.quick ? 1 : 2;
     const connectionLevels = context.quick ? [16] : CONNECTIONS;
     const servers = await Promise.all(KINDS.map((kind) => startServer(kind)));
     const runs: Record<string, WrkResult[]> = {};
-    const fetches: Record<string, Awaited<ReturnType<typeof fetchLatency>>> = {};
+    const fetches: Record<string, FullFetchResult> = {};
     const run = async (server: Server, connections: number) =>
       runWrk({ baseUrl: server.baseUrl, connections, seconds, token: await token(server.baseUrl), path: CREDENTIALS_PATH });
     try {
@@ -104,8 +94,8 @@ export const imdsThroughput: Section = {
         }
       }
       for (const server of servers) {
-        fetches[server.kind] = await fetchLatency(server.baseUrl, 16, seconds * 1000);
-        context.log(`  full fetch ${server.kind}: p99 ${round(fetches[server.kind]!.p99Ms)} ms over ${fetches[server.kind]!.sequences}`);
+        fetches[server.kind] = await runWrkFullFetch(server.baseUrl, 16, seconds);
+        context.log(`  full fetch ${server.kind}: p99 ${round(fetches[server.kind]!.p99Ms)} ms over ${fetches[server.kind]!.fetches}`);
       }
     } finally {
       await Promise.all(servers.map((server) => server.process.stop('SIGINT')));
@@ -138,7 +128,7 @@ export const imdsThroughput: Section = {
       target: 'ours < 10 ms',
       met: ourFetch.p99Ms < 10,
     });
-    const errors = Object.values(runs).flat().reduce((sum, r) => sum + r.non2xx + r.socketErrors, 0) + Object.values(fetches).reduce((sum, f) => sum + f.errors, 0);
+    const errors = Object.values(runs).flat().reduce((sum, r) => sum + r.non2xx + r.socketErrors, 0) + Object.values(fetches).reduce((sum, f) => sum + f.failures, 0);
     rows.push({ section: '1', name: 'failed requests (all runs)', unit: '', ours: errors, target: '0', met: errors === 0 });
 
     const perRun = Object.fromEntries(

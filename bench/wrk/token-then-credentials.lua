@@ -12,6 +12,13 @@ function init(args)
 end
 
 local next_is_put = true
+local threads = {}
+-- Statuses other than 200, by code, per thread (done() adds them up).
+refused = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
 
 function request()
   if put_only or next_is_put then
@@ -23,6 +30,9 @@ function request()
 end
 
 function response(status, headers, body)
+  if status ~= 200 then
+    refused[tostring(status)] = (refused[tostring(status)] or 0) + 1
+  end
   -- A token is plain base64url; the credentials document is JSON.
   if status == 200 and string.sub(body, 1, 1) ~= "{" then
     token = body
@@ -30,8 +40,19 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
+  local statuses = {}
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("refused")) do
+      statuses[status] = (statuses[status] or 0) + count
+    end
+  end
+  local parts = {}
+  for status, count in pairs(statuses) do
+    table.insert(parts, string.format('"%s":%d', status, count))
+  end
   io.write(string.format(
-    '{"requests":%d,"durationUs":%d,"non2xx":%d,"socketErrors":%d,"p50Us":%d,"p99Us":%d,"maxUs":%d,"meanUs":%f}\n',
+    '{"statuses":{%s},"requests":%d,"durationUs":%d,"non2xx":%d,"socketErrors":%d,"p50Us":%d,"p99Us":%d,"maxUs":%d,"meanUs":%f}\n',
+    table.concat(parts, ","),
     summary.requests, summary.duration, summary.errors.status,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     latency:percentile(50), latency:percentile(99), latency.max, latency.mean))
