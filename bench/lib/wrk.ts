@@ -54,10 +54,13 @@ export async function runWrk(options: WrkRun): Promise<WrkResult> {
   return { ...parsed, requestsPerSecond: parsed.requests / (parsed.durationUs / 1e6) };
 }
 
-/** Runs wrk in slices until at least `count` requests went through; sums what matters for a footprint. */
+/**
+ * Runs wrk in slices until at least `count` requests went through; sums what matters for a footprint. Each
+ * slice starts with a token fresh from `token()`: the one a previous slice started with may have been evicted.
+ */
 export async function runWrkFor(
   count: number,
-  options: Omit<WrkRun, 'seconds'>,
+  options: Omit<WrkRun, 'seconds' | 'token'> & { token: () => Promise<string> },
 ): Promise<{ requests: number; non2xx: number; socketErrors: number; seconds: number; statuses: Record<string, number> }> {
   const statuses: Record<string, number> = {};
   let requests = 0;
@@ -68,7 +71,7 @@ export async function runWrkFor(
   while (requests < count) {
     // Slices of at most 20 s, sized from the rate seen so far so the total overshoots little.
     const slice = Math.max(1, Math.min(20, Math.ceil((count - requests) / rate)));
-    const result = await runWrk({ ...options, seconds: slice });
+    const result = await runWrk({ ...options, token: await options.token(), seconds: slice });
     if (result.requests === 0) throw new Error('wrk completed no request');
     requests += result.requests;
     non2xx += result.non2xx;

@@ -52,13 +52,13 @@ export const footprint: Section = {
       const path = `/latest/meta-data/iam/security-credentials/${list.body}`;
 
       const idle = await settledRss(pid);
-      const load = await runWrkFor(requests, { baseUrl, connections: 16, token: await imdsToken(port), path });
+      const load = await runWrkFor(requests, { baseUrl, connections: 16, token: () => imdsToken(port), path });
       const afterLoad = await settledRss(pid);
       context.log(`  idle ${mib(idle)} MiB; after ${load.requests} requests ${mib(afterLoad)} MiB (${load.non2xx + load.socketErrors} failed)`);
 
       // A token issued before the flood: a bounded store must have evicted it by the end.
       const earlyToken = await imdsToken(port);
-      const { result: flooded, samples } = await sampledRss(pid, () => runWrkFor(flood, { baseUrl, connections: 16, token: earlyToken, path, putOnly: true }));
+      const { result: flooded, samples } = await sampledRss(pid, () => runWrkFor(flood, { baseUrl, connections: 16, token: () => imdsToken(port), path, putOnly: true }));
       const afterFlood = await settledRss(pid);
       const early = await imdsRequest(port, 'GET', path, { 'X-aws-ec2-metadata-token': earlyToken });
       const half = Math.floor(samples.length / 2);

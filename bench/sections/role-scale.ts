@@ -44,14 +44,20 @@ function parseAndBuildMenu(samlResponse: string, now: number) {
   return { parsed, menu };
 }
 
-function timeMedian(iterations: number, work: () => unknown): number {
-  const samples: number[] = [];
+const timed = (work: () => unknown): number => {
+  const start = performance.now();
+  work();
+  return performance.now() - start;
+};
+
+/** Medians of `ours` and `baseline` run alternately, so a burst of load from others hits both alike. */
+function timeMedians(iterations: number, ours: () => unknown, baseline: () => unknown): { ours: number; baseline: number } {
+  const samples = { ours: [] as number[], baseline: [] as number[] };
   for (let i = 0; i < iterations; i += 1) {
-    const start = performance.now();
-    work();
-    samples.push(performance.now() - start);
+    samples.ours.push(timed(ours));
+    samples.baseline.push(timed(baseline));
   }
-  return median(samples);
+  return { ours: median(samples.ours), baseline: median(samples.baseline) };
 }
 
 interface Measured {
@@ -71,15 +77,18 @@ export const roleScale: Section = {
     const measured: Measured[] = [];
     // Warm-up, so the first size does not pay for JIT compilation.
     const warm = buildSamlResponse({ identity, roles: roleValues(50), now });
-    timeMedian(20, () => parseAndBuildMenu(warm, now));
+    for (let i = 0; i < 20; i += 1) parseAndBuildMenu(warm, now);
     for (const count of ROLE_COUNTS) {
       const samlResponse = buildSamlResponse({ identity, roles: roleValues(count), now });
       const xml = Buffer.from(samlResponse, 'base64').toString('utf8');
       // Enough repetitions for ~0.3 s of work per size (fewer in --quick), at least 3.
       const iterations = Math.max(3, Math.round((context.quick ? 1_000 : 5_000) / count));
-      const ms = timeMedian(iterations, () => parseAndBuildMenu(samlResponse, now));
       // The baseline: xmldom alone building the DOM from the same bytes (the floor for any DOM-based reader).
-      const xmldomMs = timeMedian(iterations, () => new DOMParser().parseFromString(xml, 'text/xml'));
+      const { ours: ms, baseline: xmldomMs } = timeMedians(
+        iterations,
+        () => parseAndBuildMenu(samlResponse, now),
+        () => new DOMParser().parseFromString(xml, 'text/xml'),
+      );
       // Several copies held at once, so one measurement is well above the heap's own noise.
       const before = heapAfterGc();
       const held = Array.from({ length: RETAINED_COPIES }, () => parseAndBuildMenu(samlResponse, now));

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { CLOUDTOKEN_BIN } from '../../test/support/cli.js';
 import type { Section, SectionResult } from '../lib/context.js';
 import { ratioRow } from '../lib/report.js';
 import { median, round, since } from '../lib/stats.js';
@@ -33,10 +34,11 @@ async function daemonStart(setup: LoggedIn): Promise<{ servingMs: number; announ
   }
 }
 
-function nodeStartMs(): Promise<number> {
+/** Launch → exit of `node <args>`: `-e 0` is Node's own start-up; `cloudtoken help` adds loading our code. */
+function exitMs(args: string[], env: Record<string, string>): Promise<number> {
   const start = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, args, { stdio: 'ignore', env });
     child.on('error', reject);
     child.on('close', () => resolve(since(start)));
   });
@@ -51,12 +53,17 @@ export const startup: Section = {
     const daemon: number[] = [];
     const announced: Array<number | undefined> = [];
     const node: number[] = [];
+    const help: number[] = [];
     for (let i = 0; i < runs; i += 1) {
-      node.push(await nodeStartMs());
+      node.push(await exitMs(['-e', '0'], setup.env));
+      help.push(await exitMs([CLOUDTOKEN_BIN, 'help'], setup.env));
       const started = await daemonStart(setup);
       daemon.push(started.servingMs);
       announced.push(started.announcedMs);
-      context.log(`  run ${i + 1}: node -e 0 ${round(node.at(-1)!)} ms, daemon serving ${round(started.servingMs)} ms (said it listens at ${round(started.announcedMs ?? NaN)} ms)`);
+      context.log(
+        `  run ${i + 1}: node -e 0 ${round(node.at(-1)!)} ms, cloudtoken help ${round(help.at(-1)!)} ms, ` +
+          `daemon serving ${round(started.servingMs)} ms (said it listens at ${round(started.announcedMs ?? NaN)} ms)`,
+      );
     }
     const rows = [
       ratioRow(
@@ -64,7 +71,12 @@ export const startup: Section = {
         undefined,
         median(daemon.map((ms, i) => ms / node[i]!)),
       ),
+      ratioRow(
+        { section: '6', name: 'cloudtoken help, launch → exit (median)', unit: 'ms', ours: median(help), baseline: { name: 'node -e 0', value: median(node) } },
+        undefined,
+        median(help.map((ms, i) => ms / node[i]!)),
+      ),
     ];
-    return { rows, details: { runs, daemonMs: daemon.map((ms) => round(ms)), announcedListeningMs: announced.map((ms) => (ms === undefined ? null : round(ms))), nodeMs: node.map((ms) => round(ms)), pollMs: POLL_MS } };
+    return { rows, details: { runs, daemonMs: daemon.map((ms) => round(ms)), announcedListeningMs: announced.map((ms) => (ms === undefined ? null : round(ms))), nodeMs: node.map((ms) => round(ms)), cloudtokenHelpMs: help.map((ms) => round(ms)), pollMs: POLL_MS } };
   },
 };
