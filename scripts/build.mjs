@@ -21,6 +21,10 @@ await build({
   format: 'esm',
   target: 'node20',
   packages: 'external',
+  // Keeps dynamic imports lazy (the system-browser sign-in and playwright-core load only when used), so
+  // `credential_process` and other short commands start fast.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
 });
 
 if (existsSync(join(root, 'preload/index.ts'))) await build({
