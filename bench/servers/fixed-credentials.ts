@@ -1,4 +1,3 @@
-import { awsTimestamp } from '../../main/support/clock.js';
 import type { ServedCredentials } from '../../main/imds/app.js';
 
 /** The one role every throughput benchmark serves, and the exact bytes the baselines answer with. */
@@ -25,16 +24,5 @@ export function fixedServedCredentials(): ServedCredentials {
   };
 }
 
-/** The credentials document exactly as our service writes it (field order included). */
-export function credentialsDocument(served: ServedCredentials): string {
-  const { credentials } = served;
-  return JSON.stringify({
-    Code: 'Success',
-    LastUpdated: awsTimestamp(served.lastUpdated),
-    Type: 'AWS-HMAC',
-    AccessKeyId: credentials.accessKeyId,
-    SecretAccessKey: credentials.secretAccessKey,
-    Token: credentials.sessionToken,
-    Expiration: awsTimestamp(credentials.expiration),
-  });
-}
+/** The baselines answer with exactly the document our service writes. */
+export { credentialsDocument } from '../../main/imds/app.js';
