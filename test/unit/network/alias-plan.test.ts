@@ -8,7 +8,13 @@ import { createAliasPlan, isAliasPlatform, type AliasPlan, type AliasPlatform, t
 import { InvalidPortError } from '../../../main/network/errors.js';
 
 const GOLDEN_PORT = 49321;
-const golden = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+// Each fixture starts with a two-line provenance header (`# golden:` / `rem golden:` and its continuation).
+const GOLDEN_HEADER = /^(?:#|rem) golden:[^\n]*\n(?:#|rem) [^\n]*\n/;
+const golden = (name: string) => {
+  const text = readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+  if (!GOLDEN_HEADER.test(text)) throw new Error(`fixture ${name} lacks its golden header`);
+  return text.replace(GOLDEN_HEADER, '');
+};
 
 const variants: { name: string; platform: AliasPlatform; linuxRedirect?: LinuxRedirect; apply: string; revert: string }[] = [
   { name: 'linux (auto)', platform: 'linux', apply: 'linux-auto-apply.sh', revert: 'linux-revert.sh' },
