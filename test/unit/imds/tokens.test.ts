@@ -51,6 +51,23 @@ describe('createTokenStore', () => {
     expect(store.secondsLeft(issued[999]!)).toBe(21_600);
   });
 
+  it('evicts in issue order across many laps of the store, also when some tokens already expired', () => {
+    let mono = 0;
+    const store = createTokenStore({ clock: { now: () => 0, monotonic: () => mono }, maxTokens: 10 });
+    const shortLived = Array.from({ length: 5 }, () => store.issue(1));
+    mono += 2_000;
+    // Asked for after expiry: dropped from the store before their slots come round.
+    for (const token of shortLived) expect(store.secondsLeft(token)).toBeUndefined();
+    const issued = Array.from({ length: 95 }, () => store.issue(600));
+    expect(store.size).toBe(10);
+    expect(issued.slice(0, 85).every((token) => store.secondsLeft(token) === undefined)).toBe(true);
+    expect(issued.slice(85).every((token) => store.secondsLeft(token) === 600)).toBe(true);
+  });
+
+  it('refuses a capacity that could hold no token', () => {
+    for (const maxTokens of [0, -1, 1.5, Number.NaN]) expect(() => createTokenStore({ clock: manualClock(), maxTokens })).toThrow(RangeError);
+  });
+
   it('is not fooled by the wall clock moving', () => {
     let wall = 0;
     let mono = 0;
