@@ -69,12 +69,15 @@ export const imdsThroughput: Section = {
   id: 'imds-throughput',
   title: '1. Metadata service throughput and latency',
   async run(context): Promise<SectionResult> {
-    const rounds = context.quick ? 2 : 6;
-    const seconds = context.quick ? 1 : 2;
+    // Many short slices rather than a few long ones: on these shared machines one slice against another swings by
+    // ±25 %, so only the median of many paired slices can tell a few per cent apart.
+    const rounds = context.quick ? 2 : 24;
+    const seconds = 1;
+    const fetchRounds = context.quick ? 1 : 3;
     const connectionLevels = context.quick ? [16] : CONNECTIONS;
     const servers = await Promise.all(KINDS.map((kind) => startServer(kind)));
     const runs: Record<string, WrkResult[]> = {};
-    const fetches: Record<string, FullFetchResult> = {};
+    const fetchRuns: Record<string, FullFetchResult[]> = {};
     const run = async (server: Server, connections: number) =>
       runWrk({ baseUrl: server.baseUrl, connections, seconds, token: await token(server.baseUrl), path: CREDENTIALS_PATH });
     try {
@@ -93,14 +96,17 @@ export const imdsThroughput: Section = {
           }
         }
       }
-      for (const server of servers) {
-        fetches[server.kind] = await runWrkFullFetch(server.baseUrl, 16, seconds);
-        context.log(`  full fetch ${server.kind}: p99 ${round(fetches[server.kind]!.p99Ms)} ms over ${fetches[server.kind]!.fetches}`);
+      for (let lap = 0; lap < fetchRounds; lap += 1) {
+        for (const server of servers.map((_, i) => servers[(i + lap) % servers.length]!)) {
+          const result = await runWrkFullFetch(server.baseUrl, 16, 2);
+          (fetchRuns[server.kind] ??= []).push(result);
+          context.log(`  full fetch ${server.kind}: p99 ${round(result.p99Ms)} ms over ${result.fetches}`);
+        }
       }
     } finally {
       await Promise.all(servers.map((server) => server.process.stop('SIGINT')));
     }
-    const profile = await profileOurs(context, seconds * 2);
+    const profile = await profileOurs(context, context.quick ? 1 : 4);
 
     const results = (kind: Kind, connections: number) => runs[`${kind}@${connections}`]!;
     const rps = (kind: Kind, connections: number) => median(results(kind, connections).map((r) => r.requestsPerSecond));
@@ -122,13 +128,19 @@ export const imdsThroughput: Section = {
         ),
       );
     }
-    const ourFetch = fetches.ours!;
-    rows.push({
-      ...ratioRow({ section: '1', name: 'full fetch (PUT + 2 GETs) p99, 16 conn', unit: 'ms', ours: ourFetch.p99Ms, baseline: { name: 'express', value: fetches.express!.p99Ms } }),
-      target: 'ours < 10 ms',
-      met: ourFetch.p99Ms < 10,
-    });
-    const errors = Object.values(runs).flat().reduce((sum, r) => sum + r.non2xx + r.socketErrors, 0) + Object.values(fetches).reduce((sum, f) => sum + f.failures, 0);
+    const fetchP99 = (kind: Kind) => median(fetchRuns[kind]!.map((r) => r.p99Ms));
+    rows.push(
+      {
+        ...ratioRow({ section: '1', name: 'full fetch (PUT + 2 GETs) p99, 16 conn', unit: 'ms', ours: fetchP99('ours'), baseline: { name: 'express', value: fetchP99('express') } }),
+        target: 'ours < 10 ms',
+        met: fetchP99('ours') < 10,
+      },
+      ratioRow({ section: '1', name: 'full fetch p99, 16 conn, vs node:http', unit: 'ms', ours: fetchP99('ours'), baseline: { name: 'node:http', value: fetchP99('bare') } }),
+    );
+    const fetches = Object.fromEntries(KINDS.map((kind) => [kind, fetchRuns[kind]!]));
+    const errors =
+      Object.values(runs).flat().reduce((sum, r) => sum + r.non2xx + r.socketErrors, 0) +
+      Object.values(fetchRuns).flat().reduce((sum, f) => sum + f.failures, 0);
     rows.push({ section: '1', name: 'failed requests (all runs)', unit: '', ours: errors, target: '0', met: errors === 0 });
 
     const perRun = Object.fromEntries(
