@@ -5,6 +5,7 @@ import type { Authenticator } from '../login/capture.js';
 import { browserSessionFile } from '../login/browser-session.js';
 import { createFormAuthenticator } from '../login/form.js';
 import { createSessionFromSettings, withRoleChoice } from '../session/from-settings.js';
+import { durationLimitsFile } from '../sts/duration-limits-file.js';
 import type { CredentialSession, RoleChoice } from '../session/session.js';
 import { writeFileAtomic } from '../settings/atomic-file.js';
 import { resolveStatePaths, type StatePaths } from '../settings/paths.js';
@@ -47,7 +48,7 @@ export interface CliContext {
   sessionStorePath: string;
   session: CredentialSession;
   saveSettings(): Promise<void>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 function cliStatePath(paths: StatePaths): string {
@@ -182,11 +183,21 @@ export async function openCliContext(options: CliOptions, io: CliIo, purpose: Co
     username = await ask({ input: io.stdin, output: io.stderr }, `User name at ${hostOf(profile.signInUrl)}: `);
   }
   const authenticator = await createAuthenticator({ options, io, paths, profile, method, username, logger });
+  const limitsFile = durationLimitsFile(paths.durationLimitsFile, { logger });
+  const savingLimits = new Set<Promise<void>>();
   const { session, sts } = createSessionFromSettings({
     settings,
     profile,
     authenticator,
     logger,
+    durationLimits: await limitsFile.load(),
+    onDurationLimit: (roleArn, seconds) => {
+      const saving = limitsFile
+        .remember(roleArn, seconds)
+        .catch((error: unknown) => logger.warn('Could not save a role’s session limit', { error }))
+        .finally(() => savingLimits.delete(saving));
+      savingLimits.add(saving);
+    },
     ...(purpose.rememberChoice
       ? {
           onChoiceChanged: (choice: RoleChoice) => {
@@ -214,9 +225,11 @@ export async function openCliContext(options: CliOptions, io: CliIo, purpose: Co
       method === 'form' ? join(paths.cookieJarDir, `${profile.id}.json`) : browserSessionFile(join(paths.browserProfileDir, profile.id)),
     session,
     saveSettings,
-    close() {
+    async close() {
       session.dispose();
       sts.close();
+      // One-shot commands exit right after their output: what STS taught this run is kept first.
+      await Promise.all(savingLimits);
     },
   };
 }

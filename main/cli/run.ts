@@ -53,7 +53,7 @@ async function dispatch(options: CliOptions, io: CliIo): Promise<number> {
         return EXIT.ok;
     }
   } finally {
-    context.close();
+    await context.close();
   }
 }
 

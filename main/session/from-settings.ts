@@ -23,15 +23,20 @@ export interface SessionFromSettingsOptions {
    * omitted, the session neither restores nor reports (one-shot commands such as credential_process).
    */
   onChoiceChanged?: (choice: RoleChoice) => void;
+  /** Roles' session limits kept from earlier runs, and where to report new ones (sts/duration-limits-file.ts). */
+  durationLimits?: Readonly<Record<string, number>>;
+  onDurationLimit?: (roleArn: string, seconds: number) => void;
 }
 
 /** The STS exchange and credential session for one IdP profile, configured from the shared settings. */
 export function createSessionFromSettings(options: SessionFromSettingsOptions): { session: CredentialSession; sts: StsExchange } {
-  const { settings, profile, authenticator, logger, onChoiceChanged } = options;
+  const { settings, profile, authenticator, logger, onChoiceChanged, durationLimits, onDurationLimit } = options;
   const sts = createStsExchange({
     logger,
     endpointOverride: settings.stsEndpointOverride,
     defaultSessionDuration: settings.sessionDurationSeconds,
+    ...(durationLimits ? { durationLimits } : {}),
+    ...(onDurationLimit ? { onDurationLimit } : {}),
   });
   const session = createCredentialSession({
     profileId: profile.id,

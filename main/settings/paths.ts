@@ -15,6 +15,8 @@ export interface StatePaths {
   browserProfileDir: string;
   /** What the tray app passes to app.setPath('userData') (its login partitions and caches live there). */
   electronUserData: string;
+  /** Roles' session-length limits learned from STS (sts/duration-limits-file.ts). */
+  durationLimitsFile: string;
 }
 
 export interface PathEnvironment {
@@ -43,6 +45,7 @@ export function resolveStatePaths(environment: PathEnvironment): StatePaths {
     cookieJarDir: join(home, 'cookies'),
     browserProfileDir: join(home, 'browser-profile'),
     electronUserData: join(home, 'electron'),
+    durationLimitsFile: join(home, 'sts-duration-limits.json'),
   };
 }
 

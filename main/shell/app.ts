@@ -17,6 +17,7 @@ import { createSessionFromSettings, withRoleChoice } from '../session/from-setti
 import type { CredentialSession, SessionEvent } from '../session/session.js';
 import type { SessionSnapshot } from '../session/types.js';
 import { resolveStatePaths } from '../settings/paths.js';
+import { durationLimitsFile } from '../sts/duration-limits-file.js';
 import type { IdpProfile, Settings } from '../settings/schema.js';
 import type { StsExchange } from '../sts/assume-role.js';
 import { describeError } from '../support/errors.js';
@@ -88,6 +89,9 @@ async function whenReady(hidden: boolean): Promise<void> {
     app.exit(1);
     return;
   }
+  const limitsFile = durationLimitsFile(paths.durationLimitsFile, { logger });
+  // Kept up to date in memory too: a profile switch starts a new STS exchange that should know them.
+  const durationLimits = await limitsFile.load();
   const location = { appPath: app.getAppPath() };
   const registry: WindowRegistry = createWindowRegistry();
   const autostart = createAutostart({ platform: process.platform, app, execPath: process.execPath, env: process.env, homedir: homedir() });
@@ -195,6 +199,11 @@ async function whenReady(hidden: boolean): Promise<void> {
       profile,
       authenticator,
       logger,
+      durationLimits,
+      onDurationLimit: (roleArn, seconds) => {
+        durationLimits[roleArn] = seconds;
+        limitsFile.remember(roleArn, seconds).catch((error: unknown) => logger.warn('Could not save a role’s session limit', { error }));
+      },
       onChoiceChanged: (choice) => {
         try {
           saveSettings(withRoleChoice(settings, profile.id, choice));

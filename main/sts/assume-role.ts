@@ -47,6 +47,8 @@ export interface StsExchangeOptions {
   endpointOverride?: string | undefined;
   /** Role ARN → seconds that role is known to accept, as returned by `durationLimits()` earlier. */
   durationLimits?: Readonly<Record<string, number>>;
+  /** Told each limit as it is learned, so the caller can keep it for the next run. */
+  onDurationLimit?: (roleArn: string, seconds: number) => void;
   /** Attempts for throttling and 5xx answers, the first included. */
   maxAttempts?: number;
   backoffBaseMs?: number;
@@ -164,6 +166,7 @@ export function createStsExchange(options: StsExchangeOptions = {}): StsExchange
         duration = SAFE_SESSION_DURATION;
         output = await callWithRetries(client, request, duration);
         limits.set(request.role.roleArn, duration);
+        options.onDurationLimit?.(request.role.roleArn, duration);
       }
       return toRoleCredentials(output, request.role, clock.now(), url);
     } catch (error) {

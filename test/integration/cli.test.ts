@@ -120,6 +120,26 @@ describe('cloudtoken CLI', () => {
     expect(await callerArn('boto3', standIn.url, vars)).toBe(arnFor('222222222222', 'Admin'));
   });
 
+  it('remembers a role’s session limit, so later commands ask STS once instead of being refused first', async () => {
+    // alice's IdP asks for 8 hours; the stand-in's roles allow 1 hour, like a role left at AWS's default.
+    const limitsFile = join(env.CLOUDTOKEN_HOME as string, 'sts-duration-limits.json');
+    await rm(limitsFile, { force: true });
+    const assumeCalls = async () => {
+      const before = standIn.requests.length;
+      const result = await runCloudtoken(['credential-process', '--role', 'Admin'], env);
+      expect(result.code).toBe(0);
+      return standIn.requests
+        .slice(before)
+        .filter((request) => request.action === 'AssumeRoleWithSAML')
+        .map((request) => `${request.params.DurationSeconds} ${request.errorCode ?? 'ok'}`);
+    };
+    expect(await assumeCalls()).toEqual(['28800 ValidationError', '3600 ok']);
+    expect(JSON.parse(await readFile(limitsFile, 'utf8'))).toEqual({
+      'arn:aws:iam::222222222222:role/Admin': { seconds: 3_600, learnedAt: expect.any(Number) },
+    });
+    expect(await assumeCalls()).toEqual(['3600 ok']);
+  });
+
   it('prints a console sign-in URL through the federation endpoint', async () => {
     const result = await runCloudtoken(['console', '--print', '--federation-endpoint', `${standIn.url}/federation`], env);
     expect(result.code).toBe(0);

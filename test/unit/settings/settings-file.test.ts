@@ -37,6 +37,7 @@ describe('resolveStatePaths', () => {
       cookieJarDir: '/srv/ct/cookies',
       browserProfileDir: '/srv/ct/browser-profile',
       electronUserData: '/srv/ct/electron',
+      durationLimitsFile: '/srv/ct/sts-duration-limits.json',
     });
     expect(electronStoreLocation(paths)).toEqual({ cwd: '/srv/ct', name: 'settings' });
   });
