@@ -58,17 +58,24 @@ export interface DurationLimitsFile {
 
 export function durationLimitsFile(path: string, options: { now?: () => number; logger?: Logger } = {}): DurationLimitsFile {
   const now = options.now ?? Date.now;
+  // One read-merge-write at a time: roles kept active together learn their limits together.
+  let writing: Promise<void> = Promise.resolve();
+  const write = async (roleArn: string, seconds: number) => {
+    const at = now();
+    const stored = await readStored(path, at);
+    stored[roleArn] = { seconds, learnedAt: at };
+    await writeFileAtomic(path, `${JSON.stringify(stored, null, 2)}\n`);
+    options.logger?.debug('Remembered a role’s session limit', { role: roleArn, seconds });
+  };
   return {
     async load() {
       const stored = await readStored(path, now());
       return Object.fromEntries(Object.entries(stored).map(([roleArn, limit]) => [roleArn, limit.seconds]));
     },
-    async remember(roleArn, seconds) {
-      const at = now();
-      const stored = await readStored(path, at);
-      stored[roleArn] = { seconds, learnedAt: at };
-      await writeFileAtomic(path, `${JSON.stringify(stored, null, 2)}\n`);
-      options.logger?.debug('Remembered a role’s session limit', { role: roleArn, seconds });
+    remember(roleArn, seconds) {
+      const done = writing.then(() => write(roleArn, seconds));
+      writing = done.catch(() => undefined);
+      return done;
     },
   };
 }

@@ -35,6 +35,13 @@ describe('durationLimitsFile', () => {
     expect(await first.load()).toEqual({ [ADMIN]: 3_600, [READ_ONLY]: 7_200 });
   });
 
+  it('keeps every limit learned at once by roles refreshed together', async () => {
+    const file = durationLimitsFile(path, { now: () => NOW });
+    const roles = Array.from({ length: 5 }, (_, i) => `arn:aws:iam::111111111111:role/Role${i}`);
+    await Promise.all(roles.map((roleArn) => file.remember(roleArn, 3_600)));
+    expect(Object.keys(await file.load()).sort()).toEqual(roles);
+  });
+
   it('forgets a limit after a week, so a role whose maximum was raised is asked again', async () => {
     let now = NOW;
     const file = durationLimitsFile(path, { now: () => now });
