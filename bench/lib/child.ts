@@ -22,7 +22,8 @@ const TSX_ARGS = ['--import', 'tsx'];
 
 export function startJsonChild(script: string, args: readonly string[], options: { nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): JsonChild {
   const spawnOptions: SpawnOptions = { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env };
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...TSX_ARGS, script, ...args], spawnOptions);
+  const loader = script.endsWith('.ts') ? TSX_ARGS : [];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, script, ...args], spawnOptions);
   const lines: string[] = [];
   const waiting: Array<(line: string) => void> = [];
   let buffered = '';

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleForNode } from '../lib/bundle.js';
 import { startJsonChild, type JsonChild } from '../lib/child.js';
 import type { BenchContext, Section, SectionResult } from '../lib/context.js';
 import { topSelfTime, type SelfTime } from '../lib/cpu-profile.js';
@@ -21,8 +22,8 @@ interface Server {
   listeningAtUs: number;
 }
 
-async function startServer(kind: Kind, nodeArgs: string[] = []): Promise<Server> {
-  const child = startJsonChild(SERVE, [kind], { nodeArgs });
+async function startServer(serve: string, kind: Kind, nodeArgs: string[] = []): Promise<Server> {
+  const child = startJsonChild(serve, [kind], { nodeArgs });
   const { port, listeningAtUs } = await child.nextMessage<{ port: number; listeningAtUs: number }>();
   return { kind, process: child, baseUrl: `http://127.0.0.1:${port}`, listeningAtUs };
 }
@@ -47,22 +48,18 @@ async function checkSameBytes(servers: readonly Server[]): Promise<void> {
   if (new Set(bodies).size !== 1) throw new Error('the baseline servers do not answer with the same credentials document as ours');
 }
 
-async function profileOurs(context: BenchContext, seconds: number): Promise<{ file: string; busyMs: number; top: SelfTime[] }> {
-  // A directory per run: Node writes one profile per thread (tsx's loader hooks run in a worker of their own).
+async function profileOurs(context: BenchContext, serve: string, seconds: number): Promise<{ file: string; busyMs: number; top: SelfTime[] }> {
+  // A directory per run: Node picks the file's name itself.
   const dir = join(context.profilesDir, `imds-ours-${Date.now()}`);
-  const server = await startServer('ours', ['--cpu-prof', '--cpu-prof-dir', dir]);
+  const server = await startServer(serve, 'ours', ['--cpu-prof', '--cpu-prof-dir', dir]);
   try {
     await runWrk({ baseUrl: server.baseUrl, connections: 16, seconds, token: await token(server.baseUrl), path: CREDENTIALS_PATH });
   } finally {
     await server.process.stop('SIGINT');
   }
-  const profiles = await Promise.all(
-    (await readdir(dir)).map(async (name) => ({ file: join(dir, name), ...(await topSelfTime(join(dir, name), server.listeningAtUs)) })),
-  );
-  // The thread that served the requests is the one that was busy after the server started listening.
-  const main = profiles.sort((a, b) => b.busyMs - a.busyMs)[0];
-  if (!main) throw new Error(`no CPU profile written to ${dir}`);
-  return main;
+  const [name] = await readdir(dir);
+  if (!name) throw new Error(`no CPU profile written to ${dir}`);
+  return { file: join(dir, name), ...(await topSelfTime(join(dir, name), server.listeningAtUs)) };
 }
 
 export const imdsThroughput: Section = {
@@ -75,7 +72,8 @@ export const imdsThroughput: Section = {
     const seconds = 1;
     const fetchRounds = context.quick ? 1 : 3;
     const connectionLevels = context.quick ? [16] : CONNECTIONS;
-    const servers = await Promise.all(KINDS.map((kind) => startServer(kind)));
+    const serve = await bundleForNode(SERVE);
+    const servers = await Promise.all(KINDS.map((kind) => startServer(serve, kind)));
     const runs: Record<string, WrkResult[]> = {};
     const fetchRuns: Record<string, FullFetchResult[]> = {};
     const run = async (server: Server, connections: number) =>
@@ -106,7 +104,7 @@ export const imdsThroughput: Section = {
     } finally {
       await Promise.all(servers.map((server) => server.process.stop('SIGINT')));
     }
-    const profile = await profileOurs(context, context.quick ? 1 : 4);
+    const profile = await profileOurs(context, serve, context.quick ? 1 : 4);
 
     const results = (kind: Kind, connections: number) => runs[`${kind}@${connections}`]!;
     const rps = (kind: Kind, connections: number) => median(results(kind, connections).map((r) => r.requestsPerSecond));

@@ -1,9 +1,10 @@
 import { createServer } from 'node:http';
-import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import { CloudtokenError } from '../support/errors.js';
 import { silentLogger } from '../support/logger.js';
 import type { Logger } from '../support/logger.js';
+import { expressObjectClasses } from './express-objects.js';
 import { LINK_LOCAL_ADDRESS } from './request-guards.js';
 
 /** Where the metadata service listens when the link-local alias is not set up. */
@@ -25,7 +26,7 @@ export interface RunningServer {
 }
 
 export interface StartServerOptions {
-  app: RequestListener;
+  app: Express;
   host: string;
   port: number;
   logger?: Logger;
@@ -51,7 +52,7 @@ export async function startMetadataServer(options: StartServerOptions): Promise<
     throw new MetadataServerError('IMDS_PORT_INVALID', `${port} is not a TCP port number (0–65535).`);
   }
 
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, app);
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, ...expressObjectClasses(app) }, app);
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
 

@@ -1,6 +1,7 @@
 import { request } from 'node:http';
-import type { IncomingHttpHeaders, RequestListener } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
+import type { Express } from 'express';
 import type { Clock } from '../../../main/support/clock.js';
 import { startMetadataServer } from '../../../main/imds/server.js';
 import type { RunningServer } from '../../../main/imds/server.js';
@@ -31,7 +32,7 @@ export interface Served {
   raw(text: string): Promise<string>;
 }
 
-export async function serve(app: RequestListener): Promise<Served> {
+export async function serve(app: Express): Promise<Served> {
   const server = await startMetadataServer({ app, host: '127.0.0.1', port: 0 });
   const { port } = server;
   return {

@@ -1,12 +1,15 @@
-import { request, Agent } from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { request, Agent, IncomingMessage, ServerResponse } from 'node:http';
+import express from 'express';
+import { describe, expect, it, vi } from 'vitest';
 import { ALLOWED_LISTEN_HOSTS, startMetadataServer } from '../../../main/imds/server.js';
 import { isCloudtokenError } from '../../../main/support/errors.js';
 
 // 169.254.169.254 appears here only as a string (a Host header, an address to classify or refuse); every request
 // goes to 127.0.0.1. Traffic to the alias happens only in imds-netns.test.ts, inside an unshare'd network namespace.
 
-const hello = (_req: unknown, res: { end(body: string): void }) => res.end('hello');
+const hello = express().use((_req, res) => {
+  res.end('hello');
+});
 
 describe('startMetadataServer', () => {
   it('refuses any address other than loopback and the alias, without listening (rule 25)', async () => {
@@ -66,6 +69,36 @@ describe('startMetadataServer', () => {
       await server.close();
     } finally {
       agent.destroy();
+    }
+  });
+
+  it("builds requests and responses with express's prototypes, so express never swaps one and its helpers work", async () => {
+    const app = express();
+    app.get('/helpers', (req, res) => {
+      res.status(201).json({ host: req.get('host'), path: req.path, isRequest: req instanceof IncomingMessage });
+    });
+    const server = await startMetadataServer({ app, host: '127.0.0.1', port: 0 });
+    const original = Object.setPrototypeOf;
+    // Setting the prototype an object already has is free; changing a live one is what slows Node's http code.
+    const changed: string[] = [];
+    const setPrototypeOf = vi.spyOn(Object, 'setPrototypeOf').mockImplementation((target: unknown, prototype: object | null) => {
+      if ((target instanceof IncomingMessage || target instanceof ServerResponse) && Object.getPrototypeOf(target) !== prototype) {
+        changed.push(target.constructor.name);
+      }
+      return original(target, prototype) as unknown;
+    });
+    try {
+      for (let i = 0; i < 2; i += 1) {
+        const reply = await fetch(`${server.url}helpers`);
+        expect(reply.status).toBe(201);
+        expect(await reply.json()).toEqual({ host: `127.0.0.1:${server.port}`, path: '/helpers', isRequest: true });
+      }
+      const calls = setPrototypeOf.mock.calls.filter(([target]) => target instanceof IncomingMessage || target instanceof ServerResponse);
+      expect(calls.length).toBeGreaterThanOrEqual(4);
+      expect(changed).toEqual([]);
+    } finally {
+      setPrototypeOf.mockRestore();
+      await server.close();
     }
   });
 });
