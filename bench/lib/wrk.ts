@@ -67,7 +67,8 @@ export async function runWrkFor(
   let non2xx = 0;
   let socketErrors = 0;
   let seconds = 0;
-  let rate = 5_000;
+  // Unknown at first: a 1-second slice measures it.
+  let rate = Number.POSITIVE_INFINITY;
   while (requests < count) {
     // Slices of at most 20 s, sized from the rate seen so far so the total overshoots little.
     const slice = Math.max(1, Math.min(20, Math.ceil((count - requests) / rate)));
