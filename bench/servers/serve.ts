@@ -8,7 +8,6 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createImdsApp } from '../../main/imds/app.js';
 import { startMetadataServer } from '../../main/imds/server.js';
-import { keepYoungGenerationSmall } from '../../main/support/young-generation.js';
 import { credentialsDocument, fixedServedCredentials, BENCH_ROLE, ROLE_LIST_PATH, TOKEN_TTL_SECONDS } from './fixed-credentials.js';
 
 const kind = process.argv[2];
@@ -31,8 +30,6 @@ function answerSameBytes(req: IncomingMessage, res: ServerResponse): void {
 
 async function listen(): Promise<{ port: number; close(): Promise<void> }> {
   if (kind === 'ours') {
-    // As the daemon runs it.
-    keepYoungGenerationSmall();
     const app = createImdsApp({ credentials: () => served, region: 'us-east-1' });
     return startMetadataServer({ app, host: '127.0.0.1', port: 0 });
   }

@@ -22,7 +22,6 @@ import type { IdpProfile, Settings } from '../settings/schema.js';
 import type { StsExchange } from '../sts/assume-role.js';
 import { describeError } from '../support/errors.js';
 import { createLogger } from '../support/logger.js';
-import { keepYoungGenerationSmall } from '../support/young-generation.js';
 import { activeProfile, buildStatusView, containerPortFor, copyText, plannedImdsUrl, regionFor, rendererBaseUrl, settingsEffects } from './app-model.js';
 import { createAutostart, startedAtLogin } from './autostart.js';
 import { captureOnSession } from './capture.js';
@@ -423,7 +422,6 @@ export function startTrayApp(): void {
     return;
   }
   if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
-  keepYoungGenerationSmall();
   // A tray app lives on with no window open (this listener alone stops Electron's default quit).
   app.on('window-all-closed', () => {});
   app.on('web-contents-created', (_event, contents) => {

@@ -6,7 +6,6 @@ import { startCredentialService, type RunningCredentialService } from '../../ses
 import type { SessionEvent } from '../../session/session.js';
 import { describeError } from '../../support/errors.js';
 import { createAliasSetup } from '../../network/setup.js';
-import { keepYoungGenerationSmall } from '../../support/young-generation.js';
 import { pickRole } from '../choose-role.js';
 import type { CliContext } from '../context.js';
 import { removeDaemonStatus, writeDaemonStatus, type DaemonStatus } from '../daemon-status.js';
@@ -50,7 +49,6 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
   });
   if (mode === 'alias') say(service.mode === 'alias' ? 'done.' : `not possible: ${service.fallbackReason}`);
   say(`Metadata proxy now available on ${service.imdsUrl}`);
-  keepYoungGenerationSmall();
   if (service.fallbackAdvice) {
     say(service.fallbackAdvice);
   } else if (service.imdsEnvironment) {
