@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../settings/atomic-file.js';
 import type { Logger } from '../support/logger.js';
+import { oneAtATime } from '../support/one-at-a-time.js';
 import { LIMITS, ROLE_ARN_PATTERN } from '../settings/schema.js';
 
 /**
@@ -59,7 +60,7 @@ export interface DurationLimitsFile {
 export function durationLimitsFile(path: string, options: { now?: () => number; logger?: Logger } = {}): DurationLimitsFile {
   const now = options.now ?? Date.now;
   // One read-merge-write at a time: roles kept active together learn their limits together.
-  let writing: Promise<void> = Promise.resolve();
+  const serialized = oneAtATime();
   const write = async (roleArn: string, seconds: number) => {
     const at = now();
     const stored = await readStored(path, at);
@@ -73,9 +74,7 @@ export function durationLimitsFile(path: string, options: { now?: () => number; 
       return Object.fromEntries(Object.entries(stored).map(([roleArn, limit]) => [roleArn, limit.seconds]));
     },
     remember(roleArn, seconds) {
-      const done = writing.then(() => write(roleArn, seconds));
-      writing = done.catch(() => undefined);
-      return done;
+      return serialized(() => write(roleArn, seconds));
     },
   };
 }
