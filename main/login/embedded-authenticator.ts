@@ -45,6 +45,10 @@ export interface EmbeddedAuthenticatorOptions {
   clearPartition(): Promise<void>;
   /** "Use the system browser instead": the sign-in continues there (main/login/browser.ts). */
   systemBrowser?: Authenticator;
+  /** The choice as it was left last time (sign-in-preferences.ts): sign-ins start in the system browser. */
+  preferSystemBrowser?: boolean;
+  /** The user chose the system browser, or signing out went back to the window: told so it can be kept. */
+  onPreferenceChange?(systemBrowser: boolean): void;
   timers?: Timers;
   /** A silent attempt shows its window when no assertion came within this long; default 4 s. */
   revealAfterMs?: number;
@@ -88,7 +92,12 @@ export function createEmbeddedAuthenticator(options: EmbeddedAuthenticatorOption
     closeDelayMs: options.closeDelayMs ?? DEFAULTS.closeDelayMs,
   };
   let current: Attempt | undefined;
-  let preferSystemBrowser = false;
+  let preferSystemBrowser = options.preferSystemBrowser ?? false;
+  const prefer = (systemBrowser: boolean) => {
+    if (preferSystemBrowser === systemBrowser) return;
+    preferSystemBrowser = systemBrowser;
+    options.onPreferenceChange?.(systemBrowser);
+  };
 
   function embedded({ interactive, signal }: AuthenticateOptions): Promise<CapturedAssertion> {
     return new Promise<CapturedAssertion>((resolve, reject) => {
@@ -141,7 +150,7 @@ export function createEmbeddedAuthenticator(options: EmbeddedAuthenticatorOption
         switchToBrowser: () => {
           const browser = options.systemBrowser;
           if (!browser || done) return;
-          preferSystemBrowser = true;
+          prefer(true);
           stop();
           surface.close();
           browser.authenticate({ interactive: true, ...(signal ? { signal } : {}) }).then(resolve, reject);
@@ -187,7 +196,7 @@ export function createEmbeddedAuthenticator(options: EmbeddedAuthenticatorOption
     },
     async signOut() {
       current?.settle({ error: new EmbeddedLoginError('LOGIN_CANCELLED', 'You signed out.') });
-      preferSystemBrowser = false;
+      prefer(false);
       await Promise.all([options.clearPartition(), options.systemBrowser?.signOut()]);
     },
     showPending() {

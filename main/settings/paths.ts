@@ -17,6 +17,8 @@ export interface StatePaths {
   electronUserData: string;
   /** Roles' session-length limits learned from STS (sts/duration-limits-file.ts). */
   durationLimitsFile: string;
+  /** The tray app's profiles that sign in through the system browser (login/sign-in-preferences.ts). */
+  signInPreferencesFile: string;
 }
 
 export interface PathEnvironment {
@@ -46,6 +48,7 @@ export function resolveStatePaths(environment: PathEnvironment): StatePaths {
     browserProfileDir: join(home, 'browser-profile'),
     electronUserData: join(home, 'electron'),
     durationLimitsFile: join(home, 'sts-duration-limits.json'),
+    signInPreferencesFile: join(home, 'sign-in-preferences.json'),
   };
 }
 

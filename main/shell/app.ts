@@ -7,6 +7,7 @@ import type { ActionResult, SessionView, StatusView } from '../../preload/contra
 import type { Authenticator } from '../login/capture.js';
 import { createEmbeddedAuthenticator, type EmbeddedAuthenticator } from '../login/embedded-authenticator.js';
 import { loginPartition } from '../login/embedded-capture.js';
+import { signInPreferences } from '../login/sign-in-preferences.js';
 import { createAliasSetup } from '../network/setup.js';
 import { consoleUrlForRole } from '../outputs/console-url.js';
 import { detectShadowing, loadShadowingInputs } from '../outputs/shadowing.js';
@@ -92,6 +93,8 @@ async function whenReady(hidden: boolean): Promise<void> {
   const limitsFile = durationLimitsFile(paths.durationLimitsFile, { logger });
   // Kept up to date in memory too: a profile switch starts a new STS exchange that should know them.
   const durationLimits = await limitsFile.load();
+  const signInChoices = signInPreferences(paths.signInPreferencesFile);
+  const systemBrowserProfiles = await signInChoices.load();
   const location = { appPath: app.getAppPath() };
   const registry: WindowRegistry = createWindowRegistry();
   const autostart = createAutostart({ platform: process.platform, app, execPath: process.execPath, env: process.env, homedir: homedir() });
@@ -192,6 +195,12 @@ async function whenReady(hidden: boolean): Promise<void> {
       openSurface: (request) => loginWindows.open(request),
       clearPartition: () => idpSession.clearData(),
       systemBrowser,
+      preferSystemBrowser: systemBrowserProfiles.has(profile.id),
+      onPreferenceChange: (useBrowser) => {
+        if (useBrowser) systemBrowserProfiles.add(profile.id);
+        else systemBrowserProfiles.delete(profile.id);
+        signInChoices.remember(profile.id, useBrowser).catch((error: unknown) => logger.warn('Could not save the sign-in choice', { error }));
+      },
       logger,
     });
     const { session, sts } = createSessionFromSettings({

@@ -51,7 +51,7 @@ class FakeLoginWindow implements LoginSurface {
   }
 }
 
-function setUp(extra: { systemBrowser?: Authenticator } = {}) {
+function setUp(extra: { systemBrowser?: Authenticator; preferSystemBrowser?: boolean; onPreferenceChange?: (systemBrowser: boolean) => void } = {}) {
   const clock = new FakeClock();
   const dispatcher = createCaptureDispatcher();
   const windows: FakeLoginWindow[] = [];
@@ -213,6 +213,33 @@ describe('createEmbeddedAuthenticator', () => {
     expect(windows).toHaveLength(2);
     authenticator.cancelPending();
     await expect(again).rejects.toMatchObject({ code: 'LOGIN_CANCELLED' });
+  });
+
+  it('tells each change of the preference, and starts in the system browser when it was left there', async () => {
+    const browserSignIns: boolean[] = [];
+    const systemBrowser: Authenticator = {
+      authenticate: async ({ interactive }) => {
+        browserSignIns.push(interactive);
+        return { samlResponse: 'QlJPV1NFUg==', relayState: undefined, acsUrl: ACS };
+      },
+      signOut: async () => undefined,
+    };
+    const changes: boolean[] = [];
+    const first = setUp({ systemBrowser, onPreferenceChange: (choice) => changes.push(choice) });
+    const pending = first.authenticator.authenticate({ interactive: true });
+    first.authenticator.useSystemBrowser();
+    await pending;
+    await first.authenticator.authenticate({ interactive: false });
+    expect(changes).toEqual([true]);
+    await first.authenticator.signOut();
+    expect(changes).toEqual([true, false]);
+
+    // The next run of the app, with the choice kept: no window at all.
+    const next = setUp({ systemBrowser, preferSystemBrowser: true, onPreferenceChange: (choice) => changes.push(choice) });
+    await expect(next.authenticator.authenticate({ interactive: false })).resolves.toMatchObject({ samlResponse: 'QlJPV1NFUg==' });
+    expect(next.windows).toHaveLength(0);
+    expect(browserSignIns).toEqual([true, false, false]);
+    expect(changes).toEqual([true, false]);
   });
 
   it('without a system browser there is nothing to switch to', async () => {

@@ -38,6 +38,7 @@ describe('resolveStatePaths', () => {
       browserProfileDir: '/srv/ct/browser-profile',
       electronUserData: '/srv/ct/electron',
       durationLimitsFile: '/srv/ct/sts-duration-limits.json',
+      signInPreferencesFile: '/srv/ct/sign-in-preferences.json',
     });
     expect(electronStoreLocation(paths)).toEqual({ cwd: '/srv/ct', name: 'settings' });
   });
