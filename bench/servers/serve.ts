@@ -1,7 +1,8 @@
 /**
  * One metadata server per process, so that wrk and the server each get a core and `--cpu-prof` sees only
- * the server: `serve bare|express|ours`, bundled first (bench/lib/bundle.ts) so it runs as the daemon's code does. Prints {"port", "listeningAtUs"} once listening; exits cleanly on SIGINT/SIGTERM
- * (a clean exit is what makes Node write the CPU profile).
+ * the server: `serve bare|express|ours`, bundled first (bench/lib/bundle.ts) so it runs as the daemon's code
+ * does. Prints {"port", "listeningAtUs"} once listening; exits cleanly on SIGINT/SIGTERM (a clean exit is what
+ * makes Node write the CPU profile).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
