@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Authenticator } from '../login/capture.js';
@@ -9,6 +8,7 @@ import { durationLimitsFile } from '../sts/duration-limits-file.js';
 import type { CredentialSession, RoleChoice } from '../session/session.js';
 import { writeFileAtomic } from '../settings/atomic-file.js';
 import { resolveStatePaths, type StatePaths } from '../settings/paths.js';
+import { readJsonObject } from '../settings/state-file.js';
 import { checkServiceUrl, newProfileId, type IdpProfile, type Settings } from '../settings/schema.js';
 import { loadSettingsFile, saveSettingsFile } from '../settings/settings-file.js';
 import type { StsExchange } from '../sts/assume-role.js';
@@ -56,12 +56,7 @@ function cliStatePath(paths: StatePaths): string {
 }
 
 async function loadCliState(paths: StatePaths): Promise<CliState> {
-  try {
-    const parsed: unknown = JSON.parse(await readFile(cliStatePath(paths), 'utf8'));
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as CliState) : {};
-  } catch {
-    return {};
-  }
+  return (await readJsonObject(cliStatePath(paths))) as CliState;
 }
 
 function hostOf(url: string): string {

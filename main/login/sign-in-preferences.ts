@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../settings/atomic-file.js';
 import { PROFILE_ID_PATTERN } from '../settings/schema.js';
+import { readJsonObject } from '../settings/state-file.js';
 import { oneAtATime } from '../support/one-at-a-time.js';
 
 /**
@@ -17,32 +17,25 @@ export interface SignInPreferences {
 
 const SYSTEM_BROWSER = 'system-browser';
 
-/** The well-formed entries; a missing or damaged file means the embedded window for every profile. */
-async function readChoices(path: string): Promise<Map<string, string>> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch {
-    return new Map();
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return new Map();
-  return new Map(Object.entries(parsed).filter(([profileId, choice]) => PROFILE_ID_PATTERN.test(profileId) && choice === SYSTEM_BROWSER));
+/** The profiles the file names; a missing or damaged file means the embedded window for every profile. */
+async function readChoices(path: string): Promise<Set<string>> {
+  const entries = Object.entries(await readJsonObject(path));
+  return new Set(entries.filter(([profileId, choice]) => PROFILE_ID_PATTERN.test(profileId) && choice === SYSTEM_BROWSER).map(([profileId]) => profileId));
 }
 
 export function signInPreferences(path: string): SignInPreferences {
   // Re-read before each write, so a change made by another instance of the app in between stays.
   const serialized = oneAtATime();
   return {
-    async load() {
-      return new Set((await readChoices(path)).keys());
-    },
+    load: () => readChoices(path),
     remember(profileId, systemBrowser) {
       if (!PROFILE_ID_PATTERN.test(profileId)) return Promise.reject(new RangeError(`“${profileId}” is not a profile id.`));
       return serialized(async () => {
-        const choices = await readChoices(path);
-        if (systemBrowser) choices.set(profileId, SYSTEM_BROWSER);
-        else choices.delete(profileId);
-        await writeFileAtomic(path, `${JSON.stringify(Object.fromEntries(choices), null, 2)}\n`);
+        const profiles = await readChoices(path);
+        if (systemBrowser) profiles.add(profileId);
+        else profiles.delete(profileId);
+        const choices = Object.fromEntries([...profiles].map((id) => [id, SYSTEM_BROWSER]));
+        await writeFileAtomic(path, `${JSON.stringify(choices, null, 2)}\n`);
       });
     },
   };

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../settings/atomic-file.js';
+import { readJsonObject } from '../settings/state-file.js';
 import type { Logger } from '../support/logger.js';
 import { oneAtATime } from '../support/one-at-a-time.js';
 import { LIMITS, ROLE_ARN_PATTERN } from '../settings/schema.js';
@@ -33,15 +33,8 @@ function isStoredLimit(value: unknown): value is StoredLimit {
 
 /** The file's entries that are well formed and not too old; a missing or damaged file is an empty cache. */
 async function readStored(path: string, now: number): Promise<StoredLimits> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch {
-    return {};
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
   const fresh: StoredLimits = {};
-  for (const [roleArn, limit] of Object.entries(parsed)) {
+  for (const [roleArn, limit] of Object.entries(await readJsonObject(path))) {
     if (!ROLE_ARN_PATTERN.test(roleArn) || !isStoredLimit(limit)) continue;
     // Either way: a clock set back must not make an entry immortal.
     if (Math.abs(now - limit.learnedAt) > DURATION_LIMIT_MAX_AGE_MS) continue;

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { electronStoreLocation, resolveStatePaths } from '../../../main/settings/paths.js';
 import { SETTINGS_STORE_SCHEMA, SETTINGS_VERSION, defaultSettings, storeMigrations } from '../../../main/settings/schema.js';
 import { loadSettingsFile, saveSettingsFile } from '../../../main/settings/settings-file.js';
+import { readJsonObject } from '../../../main/settings/state-file.js';
 import { isCloudtokenError } from '../../../main/support/errors.js';
 
 let dir: string;
@@ -123,5 +124,23 @@ describe('the same file through conf (the engine of electron-store 12)', () => {
     expect(settings.activeProfileId).toBe((store.get('idpProfiles') as Array<{ id: string }>)[0]!.id);
     await saveSettingsFile(path, { ...settings, notifications: false });
     expect(open().get('notifications')).toBe(false);
+  });
+});
+
+describe('readJsonObject', () => {
+  it('gives the object a file holds', async () => {
+    const path = join(dir, 'object.json');
+    await writeFile(path, '{"work": "system-browser", "n": 3}');
+    expect(await readJsonObject(path)).toEqual({ work: 'system-browser', n: 3 });
+  });
+
+  it('gives an empty object for a missing file, a folder, broken JSON and JSON that is not an object', async () => {
+    expect(await readJsonObject(join(dir, 'missing.json'))).toEqual({});
+    expect(await readJsonObject(dir)).toEqual({});
+    for (const [name, text] of [['broken', '{"work": "sys'], ['array', '["work"]'], ['null', 'null'], ['string', '"work"'], ['empty', '']] as const) {
+      const path = join(dir, `${name}.json`);
+      await writeFile(path, text);
+      expect(await readJsonObject(path), name).toEqual({});
+    }
   });
 });
