@@ -29,6 +29,8 @@ export interface StartServerOptions {
   app: Express;
   host: string;
   port: number;
+  /** Told of every request, before the app answers it. */
+  onRequest?: () => void;
   logger?: Logger;
 }
 
@@ -55,6 +57,7 @@ export async function startMetadataServer(options: StartServerOptions): Promise<
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, ...expressObjectClasses(app) }, app);
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
+  if (options.onRequest) server.prependListener('request', options.onRequest);
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {

@@ -10,6 +10,7 @@ import { establishServingMode } from '../network/serving-mode.js';
 import type { AliasSetup } from '../network/setup.js';
 import { systemClock, type Clock } from '../support/clock.js';
 import { silentLogger, type Logger } from '../support/logger.js';
+import { createBurstReclaimer, type BurstReclaimerOptions } from '../support/reclaim-after-bursts.js';
 import type { CredentialSession } from './session.js';
 
 /** What serving needs of the session: the credentials it holds right now, never expired ones. */
@@ -27,6 +28,8 @@ export interface CredentialServiceOptions {
   alias?: AliasSetup;
   revertAliasOnClose?: boolean;
   clock?: Clock;
+  /** Tuning of the memory hand-back after bursts of requests (tests shorten it). */
+  reclaim?: Omit<BurstReclaimerOptions, 'logger'>;
   logger?: Logger;
 }
 
@@ -91,7 +94,10 @@ export async function startCredentialService(options: CredentialServiceOptions):
     logger,
   });
   const imdsHost = mode === 'alias' ? LINK_LOCAL_ADDRESS : '127.0.0.1';
-  const imds = await startMetadataServer({ app: imdsApp, host: imdsHost, port: options.port, logger });
+  const reclaimer = createBurstReclaimer({ ...options.reclaim, logger });
+  const onRequest = () => reclaimer.noteRequest();
+  // Nothing arms the reclaimer before a request arrives, so a failed start leaves no timer behind.
+  const imds = await startMetadataServer({ app: imdsApp, host: imdsHost, port: options.port, onRequest, logger });
 
   const containerToken = generateContainerToken();
   const containerApp = createContainerApp({
@@ -108,8 +114,9 @@ export async function startCredentialService(options: CredentialServiceOptions):
   });
   let container: RunningServer;
   try {
-    container = await startMetadataServer({ app: containerApp, host: '127.0.0.1', port: options.containerPort ?? DEFAULT_CONTAINER_PORT, logger });
+    container = await startMetadataServer({ app: containerApp, host: '127.0.0.1', port: options.containerPort ?? DEFAULT_CONTAINER_PORT, onRequest, logger });
   } catch (error) {
+    reclaimer.stop();
     await imds.close();
     throw error;
   }
@@ -134,6 +141,7 @@ export async function startCredentialService(options: CredentialServiceOptions):
       return envFor(containerRolePath({ accountId: held.role.accountId, roleName: held.role.roleName }));
     },
     async close() {
+      reclaimer.stop();
       await Promise.all([imds.close(), container.close()]);
       if (revertAlias) {
         try {

@@ -64,4 +64,33 @@ describe('startCredentialService', () => {
     expect(await accessKeyFrom('botocore', { ...(kept as Record<string, string>), ...noImds })).toBe('ASIAKEPTACTIVEROLE01');
     expect(service.containerEnvironmentFor('arn:aws:iam::111111111111:role/Unknown')).toBeUndefined();
   });
+
+  it('hands memory back once requests to either endpoint stop, and never while they keep coming', async () => {
+    let heapBytes = 0;
+    let collections = 0;
+    service = await startCredentialService({
+      session,
+      mode: 'loopback',
+      port: 0,
+      containerPort: 0,
+      region: () => 'us-east-1',
+      tokensRequired: true,
+      reclaim: { quietMs: 1_500, minGrowthBytes: 1, heapSize: () => heapBytes, collect: async () => void (collections += 1) },
+    });
+    heapBytes = 10;
+    const get = (url: string, headers: Record<string, string> = {}) => fetch(url, { headers }).then((r) => r.status);
+    for (let i = 0; i < 6; i += 1) {
+      expect(await get(`${service.imdsUrl}latest/meta-data/`)).toBe(401);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(collections).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(collections).toBe(1);
+
+    heapBytes = 20;
+    const { AWS_CONTAINER_CREDENTIALS_FULL_URI: url, AWS_CONTAINER_AUTHORIZATION_TOKEN: token } = service.containerEnvironment;
+    expect(await get(url!, { Authorization: token! })).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(collections).toBe(2);
+  });
 });
