@@ -1,4 +1,4 @@
-import { getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { measureMemory } from 'node:vm';
 import { describeError } from './errors.js';
 import { systemClock, type Clock } from './clock.js';
@@ -11,11 +11,13 @@ import { systemTimers, type Timers } from './timers.js';
  * Under thousands of requests a second V8 grows its young generation from 1 to 16 MiB per semi-space and
  * keeps it: it shrinks it only at a collection that finds the allocation rate low, and an idle daemon
  * allocates nothing, so no collection comes. A daemon that served one busy script would sit 30–40 MiB
- * above its idle size for hours. So once requests have stopped for a while and the heap has grown by more
- * than a collection is worth, one full collection runs; it finds the rate low and hands the pages back.
+ * above its idle size for hours. So once requests have stopped for a while, if the young generation is
+ * larger than the last collection left it, one full collection runs: it finds the rate low, shrinks the
+ * young generation and frees the burst's garbage. The first quiet spell always collects, which also
+ * clears what signing in left behind.
  */
 export interface BurstReclaimer {
-  /** Called for every request served: cheap, it only counts. */
+  /** Called for every request served: cheap, it only notes the time. */
   noteRequest(): void;
   stop(): void;
 }
@@ -23,10 +25,8 @@ export interface BurstReclaimer {
 export interface BurstReclaimerOptions {
   /** How long without a request counts as the burst being over. */
   quietMs?: number;
-  /** Heap growth since the last settled size below which a collection is not worth its pause. */
-  minGrowthBytes?: number;
-  /** The V8 heap's committed size. */
-  heapSize?: () => number;
+  /** The young generation's committed size. */
+  youngGenerationSize?: () => number;
   /** One full collection; resolves once it is done. */
   collect?: () => Promise<unknown>;
   clock?: Clock;
@@ -37,39 +37,38 @@ export interface BurstReclaimerOptions {
 // V8 shrinks the young generation at a collection only when the allocation rate since the one before is under
 // 1,000 bytes/ms. A burst can end with a full 16 MiB semi-space, so 20 s of quiet is what guarantees it.
 export const RECLAIM_QUIET_MS = 20_000;
-export const RECLAIM_MIN_GROWTH_BYTES = 4 * 1024 * 1024;
 
-const committedHeapBytes = () => getHeapStatistics().total_heap_size;
+const youngGenerationBytes = () => getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
 // The one public API that runs a full collection without --expose-gc: eager measurement collects at once.
 const fullCollection = () => measureMemory({ mode: 'summary', execution: 'eager' });
 
 export function createBurstReclaimer(options: BurstReclaimerOptions = {}): BurstReclaimer {
   const quietMs = options.quietMs ?? RECLAIM_QUIET_MS;
-  const minGrowthBytes = options.minGrowthBytes ?? RECLAIM_MIN_GROWTH_BYTES;
-  const heapSize = options.heapSize ?? committedHeapBytes;
+  const youngSize = options.youngGenerationSize ?? youngGenerationBytes;
   const collect = options.collect ?? fullCollection;
   const clock = options.clock ?? systemClock;
   const timers = options.timers ?? systemTimers;
   const logger = options.logger ?? silentLogger;
 
-  let settledBytes = heapSize();
+  // What the last collection left; undefined until the first one.
+  let settledYoung: number | undefined;
   let lastRequestAt = 0;
   let timer: ReturnType<Timers['setTimeout']> | undefined;
   let collecting = false;
   let stopped = false;
 
-  const settle = async () => {
-    const before = heapSize();
+  const reclaim = async () => {
+    const before = youngSize();
     collecting = true;
     try {
       await collect();
-      settledBytes = heapSize();
-      logger.debug('heap reclaimed after a burst of requests', { beforeMiB: toMiB(before), afterMiB: toMiB(settledBytes) });
+      logger.debug('heap reclaimed after a burst of requests', { youngBeforeMiB: toMiB(before), youngAfterMiB: toMiB(youngSize()) });
     } catch (error) {
       // Nothing is lost: V8 still shrinks the heap at its own next collection.
-      settledBytes = before;
       logger.debug('could not reclaim the heap after a burst', { reason: describeError(error) });
     } finally {
+      // Measured after a failure too, so a failing collection is not retried until the heap grows again.
+      settledYoung = youngSize();
       collecting = false;
     }
   };
@@ -82,7 +81,7 @@ export function createBurstReclaimer(options: BurstReclaimerOptions = {}): Burst
       if (stopped) return;
       const quietFor = clock.monotonic() - lastRequestAt;
       if (quietFor < quietMs) arm(quietMs - quietFor);
-      else if (!collecting && heapSize() - settledBytes > minGrowthBytes) void settle();
+      else if (!collecting && (settledYoung === undefined || youngSize() > settledYoung)) void reclaim();
     }, delayMs);
   };
 

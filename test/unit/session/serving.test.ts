@@ -66,7 +66,7 @@ describe('startCredentialService', () => {
   });
 
   it('hands memory back once requests to either endpoint stop, and never while they keep coming', async () => {
-    let heapBytes = 0;
+    let youngBytes = 16;
     let collections = 0;
     service = await startCredentialService({
       session,
@@ -75,9 +75,8 @@ describe('startCredentialService', () => {
       containerPort: 0,
       region: () => 'us-east-1',
       tokensRequired: true,
-      reclaim: { quietMs: 1_500, minGrowthBytes: 1, heapSize: () => heapBytes, collect: async () => void (collections += 1) },
+      reclaim: { quietMs: 1_500, youngGenerationSize: () => youngBytes, collect: async () => void (collections += 1) },
     });
-    heapBytes = 10;
     const get = (url: string, headers: Record<string, string> = {}) => fetch(url, { headers }).then((r) => r.status);
     for (let i = 0; i < 6; i += 1) {
       expect(await get(`${service.imdsUrl}latest/meta-data/`)).toBe(401);
@@ -87,7 +86,7 @@ describe('startCredentialService', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(collections).toBe(1);
 
-    heapBytes = 20;
+    youngBytes = 32;
     const { AWS_CONTAINER_CREDENTIALS_FULL_URI: url, AWS_CONTAINER_AUTHORIZATION_TOKEN: token } = service.containerEnvironment;
     expect(await get(url!, { Authorization: token! })).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 2_000));

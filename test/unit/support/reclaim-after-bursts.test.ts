@@ -11,66 +11,62 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const MiB = 1_048_576;
 const QUIET_MS = 20_000;
 
-/** A heap whose committed size the test sets, and whose collections the test counts and shapes. */
-function fakeHeap(startBytes: number) {
+/** A young generation whose size the test sets, and whose collections the test counts and shapes. */
+function fakeHeap() {
   const heap = {
-    bytes: startBytes,
+    young: 16 * MiB,
+    afterCollection: 1 * MiB,
     collections: 0,
-    afterCollection: startBytes,
     failNext: false,
-    size: () => heap.bytes,
     collect: async () => {
       heap.collections += 1;
       if (heap.failNext) {
         heap.failNext = false;
         throw new Error('measureMemory is not available');
       }
-      heap.bytes = heap.afterCollection;
+      heap.young = heap.afterCollection;
     },
   };
   return heap;
 }
 
-function setUp(startBytes = 20 * MiB) {
+function setUp() {
   const clock = new FakeClock();
-  const heap = fakeHeap(startBytes);
+  const heap = fakeHeap();
   const lines: string[] = [];
   const reclaimer = createBurstReclaimer({
     quietMs: QUIET_MS,
-    minGrowthBytes: 4 * MiB,
-    heapSize: heap.size,
+    youngGenerationSize: () => heap.young,
     collect: heap.collect,
     clock,
     timers: clock,
     logger: createLogger({ level: 'debug', sink: (line) => lines.push(line) }),
   });
-  /** One request that leaves the heap at `heapBytes`, then the quiet period. */
-  const requestThenQuiet = async (heapBytes: number) => {
+  /** One request that leaves the young generation at `youngBytes`, then the quiet period. */
+  const requestThenQuiet = async (youngBytes: number) => {
     reclaimer.noteRequest();
-    heap.bytes = heapBytes;
+    heap.young = youngBytes;
     await clock.advance(QUIET_MS);
   };
   return { clock, heap, reclaimer, lines, requestThenQuiet };
 }
 
 describe('handing memory back after a burst of requests', () => {
-  it('collects once the requests have stopped for the quiet period and the heap has grown', async () => {
+  it('collects once the requests have stopped for the quiet period, not before', async () => {
     const { clock, heap, reclaimer } = setUp();
     for (let i = 0; i < 100; i += 1) {
       await clock.advance(100);
       reclaimer.noteRequest();
     }
-    heap.bytes = 52 * MiB;
     await clock.advance(QUIET_MS - 1);
     expect(heap.collections).toBe(0);
     await clock.advance(1);
     expect(heap.collections).toBe(1);
-    expect(heap.bytes).toBe(20 * MiB);
+    expect(heap.young).toBe(1 * MiB);
   });
 
   it('waits while requests keep coming, however long the burst lasts', async () => {
     const { clock, heap, reclaimer } = setUp();
-    heap.bytes = 52 * MiB;
     for (let i = 0; i < 30; i += 1) {
       reclaimer.noteRequest();
       await clock.advance(QUIET_MS / 2);
@@ -80,54 +76,44 @@ describe('handing memory back after a burst of requests', () => {
     expect(heap.collections).toBe(1);
   });
 
-  it('does nothing after requests that did not grow the heap enough to be worth a pause', async () => {
-    const { clock, heap, reclaimer } = setUp();
-    reclaimer.noteRequest();
-    heap.bytes = 23 * MiB;
-    await clock.advance(QUIET_MS * 3);
-    expect(heap.collections).toBe(0);
+  it('after the first, collects only when the young generation outgrew what the last collection left', async () => {
+    const { heap, requestThenQuiet } = setUp();
+    await requestThenQuiet(16 * MiB);
+    expect(heap.collections).toBe(1);
+
+    // Light use: a few requests never grow the young generation, and cost no collection.
+    await requestThenQuiet(1 * MiB);
+    await requestThenQuiet(1 * MiB);
+    expect(heap.collections).toBe(1);
+
+    await requestThenQuiet(4 * MiB);
+    expect(heap.collections).toBe(2);
   });
 
   it('has no timer at all while no request comes', async () => {
     const { clock, heap } = setUp();
-    heap.bytes = 52 * MiB;
     expect(clock.pending()).toEqual([]);
     await clock.advance(QUIET_MS * 10);
     expect(heap.collections).toBe(0);
   });
 
-  it('measures later growth from the size the last collection settled at', async () => {
-    const { heap, requestThenQuiet } = setUp();
-    heap.afterCollection = 30 * MiB;
-    await requestThenQuiet(52 * MiB);
-    expect(heap.collections).toBe(1);
-
-    // 3 MiB above the settled 30 MiB: not worth it, although 13 MiB above the size at start.
-    await requestThenQuiet(33 * MiB);
-    expect(heap.collections).toBe(1);
-
-    await requestThenQuiet(35 * MiB);
-    expect(heap.collections).toBe(2);
-  });
-
-  it('survives a collection that fails, logs why, and does not retry until the heap grows again', async () => {
+  it('survives a collection that fails, logs why, and does not retry until the young generation grows', async () => {
     const { heap, lines, requestThenQuiet } = setUp();
     heap.failNext = true;
-    await requestThenQuiet(52 * MiB);
+    await requestThenQuiet(16 * MiB);
     expect(heap.collections).toBe(1);
     expect(lines.join('\n')).toContain('measureMemory is not available');
 
-    await requestThenQuiet(52 * MiB);
+    await requestThenQuiet(16 * MiB);
     expect(heap.collections).toBe(1);
 
-    await requestThenQuiet(60 * MiB);
+    await requestThenQuiet(32 * MiB);
     expect(heap.collections).toBe(2);
   });
 
   it('never collects once stopped', async () => {
     const { clock, heap, reclaimer } = setUp();
     reclaimer.noteRequest();
-    heap.bytes = 52 * MiB;
     reclaimer.stop();
     reclaimer.noteRequest();
     await clock.advance(QUIET_MS * 3);
