@@ -41,6 +41,20 @@ describe('createTokenStore', () => {
     expect(store.secondsLeft('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).toBeUndefined();
   });
 
+  it('refuses a token that names a real slot with the wrong secret, or a slot the store does not have', () => {
+    const store = createTokenStore({ clock: manualClock(), maxTokens: 100 });
+    const token = store.issue(60);
+    const bytes = Buffer.from(token, 'base64url');
+    bytes[bytes.length - 1]! ^= 0x01;
+    expect(store.secondsLeft(bytes.toString('base64url'))).toBeUndefined();
+    const beyond = Buffer.from(token, 'base64url');
+    beyond.writeUInt32BE(100, 0);
+    expect(store.secondsLeft(beyond.toString('base64url'))).toBeUndefined();
+    expect(store.secondsLeft(`${token}A`)).toBeUndefined();
+    expect(store.secondsLeft(token.replace(/^./, '*'))).toBeUndefined();
+    expect(store.secondsLeft(token)).toBe(60);
+  });
+
   it('stays bounded under a flood, evicting the oldest', () => {
     const store = createTokenStore({ clock: manualClock(), maxTokens: 100 });
     const issued = Array.from({ length: 1_000 }, () => store.issue(21_600));
@@ -64,8 +78,8 @@ describe('createTokenStore', () => {
     expect(issued.slice(85).every((token) => store.secondsLeft(token) === 600)).toBe(true);
   });
 
-  it('refuses a capacity that could hold no token', () => {
-    for (const maxTokens of [0, -1, 1.5, Number.NaN]) expect(() => createTokenStore({ clock: manualClock(), maxTokens })).toThrow(RangeError);
+  it('refuses a capacity that could hold no token, or more than it should allocate', () => {
+    for (const maxTokens of [0, -1, 1.5, Number.NaN, 1_000_001]) expect(() => createTokenStore({ clock: manualClock(), maxTokens })).toThrow(RangeError);
   });
 
   it('is not fooled by the wall clock moving', () => {
