@@ -33,6 +33,7 @@ const format = (value: number | undefined): string => {
   if (value === undefined) return '';
   if (!Number.isFinite(value)) return String(value);
   if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (Number.isInteger(value)) return String(value);
   if (Math.abs(value) >= 10) return value.toFixed(1);
   return value.toFixed(value === Math.round(value) ? 0 : 3);
 };

@@ -54,14 +54,19 @@ export async function runWrk(options: WrkRun): Promise<WrkResult> {
   return { ...parsed, requestsPerSecond: parsed.requests / (parsed.durationUs / 1e6) };
 }
 
+export interface WrkTotals {
+  requests: number;
+  non2xx: number;
+  socketErrors: number;
+  seconds: number;
+  statuses: Record<string, number>;
+}
+
 /**
  * Runs wrk in slices until at least `count` requests went through; sums what matters for a footprint. Each
  * slice starts with a token fresh from `token()`: the one a previous slice started with may have been evicted.
  */
-export async function runWrkFor(
-  count: number,
-  options: Omit<WrkRun, 'seconds' | 'token'> & { token: () => Promise<string> },
-): Promise<{ requests: number; non2xx: number; socketErrors: number; seconds: number; statuses: Record<string, number> }> {
+export async function runWrkFor(count: number, options: Omit<WrkRun, 'seconds' | 'token'> & { token: () => Promise<string> }): Promise<WrkTotals> {
   const statuses: Record<string, number> = {};
   let requests = 0;
   let non2xx = 0;
