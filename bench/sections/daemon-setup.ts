@@ -53,12 +53,25 @@ export async function loggedIn(): Promise<LoggedIn> {
   }
 }
 
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port for a daemon, with the next one (its container endpoint) free too. Below Linux's ephemeral range
+ * (32768–60999): a port the kernel handed out and took back could go to any client socket next, the daemon's
+ * own connection to the IdP included, before the daemon listens on it.
+ */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if ((await canListen(port)) && (await canListen(port + 1))) return port;
+  }
+  throw new Error('found no free pair of ports from 20000 to 32000');
 }
 
 /** One request without keep-alive; a refused connection counts as status 0 (the daemon is not listening yet). */
