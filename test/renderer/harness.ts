@@ -180,9 +180,12 @@ export async function openPage(
       }, [channel, response] as const),
     push: (channel, payload) => page.evaluate(([c, p]) => window.__fakeBridge!.push(c, p), [channel, payload] as const),
     // The window as a user sees it (pages scroll inside their own body, so a viewport shot is the window).
+    // Font rendering differs by a few pixels from run to run, so the committed shots the README shows are
+    // replaced only on request; other runs leave an ignored .tmp.png beside each to look at.
     screenshot: async (name) => {
       await page.evaluate(() => document.fonts.ready);
-      await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled', caret: 'hide' });
+      const file = process.env.UPDATE_SCREENSHOTS === '1' ? `${name}.png` : `${name}.tmp.png`;
+      await page.screenshot({ path: join(SCREENSHOTS, file), animations: 'disabled', caret: 'hide' });
     },
   };
 }
