@@ -39,8 +39,23 @@ export interface BurstReclaimerOptions {
 export const RECLAIM_QUIET_MS = 20_000;
 
 const youngGenerationBytes = () => getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
-// The one public API that runs a full collection without --expose-gc: eager measurement collects at once.
-const fullCollection = () => measureMemory({ mode: 'summary', execution: 'eager' });
+/**
+ * A full collection through the one public API that runs one without --expose-gc: eager measurement collects at
+ * once. The API announces itself as experimental on stderr the first time; a daemon's user would find that
+ * notice in their terminal 20 s after their first AWS call, so it is held back for this one synchronous call.
+ */
+function fullCollection(): Promise<unknown> {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function holdBackMeasureMemoryNotice(this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
+    if (typeof warning === 'string' && warning.startsWith('vm.measureMemory')) return;
+    Reflect.apply(emitWarning, this, [warning, ...rest]);
+  } as typeof process.emitWarning;
+  try {
+    return measureMemory({ mode: 'summary', execution: 'eager' });
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
 
 export function createBurstReclaimer(options: BurstReclaimerOptions = {}): BurstReclaimer {
   const quietMs = options.quietMs ?? RECLAIM_QUIET_MS;
