@@ -1,14 +1,8 @@
 import { InteractionRequiredError } from '../login/capture.js';
 import { CloudtokenError, describeError } from '../support/errors.js';
 import { EXIT, HELP, UsageError, parseCli, type CliOptions } from './args.js';
-import { openCliContext, type CliIo } from './context.js';
-import { daemon } from './commands/daemon.js';
-import { login } from './commands/login.js';
-import { consoleUrl, credentialProcess, env, roles } from './commands/one-shot.js';
-import { network } from './commands/network.js';
+import type { CliIo } from './context.js';
 import { requestRefresh, status } from './commands/status.js';
-
-const ONE_SHOT = { roles, env, 'credential-process': credentialProcess, console: consoleUrl } as const;
 
 /** Ctrl-C and service managers' TERM both stop the daemon cleanly. */
 function stopSignal(): Promise<string> {
@@ -33,24 +27,33 @@ async function dispatch(options: CliOptions, io: CliIo): Promise<number> {
     await status(options, io);
     return EXIT.ok;
   }
-  if (options.command === 'network') return (await network(options, io)) ? EXIT.ok : EXIT.failure;
   if (options.command === 'refresh') return (await requestRefresh(io)) ? EXIT.ok : EXIT.failure;
+  // Each command loads what it needs when it runs: `help` and `status` need neither the IdP and STS clients nor
+  // express, and `credential_process`, run before every AWS CLI call, does without express.
+  if (options.command === 'network') {
+    const { network } = await import('./commands/network.js');
+    return (await network(options, io)) ? EXIT.ok : EXIT.failure;
+  }
   const interactive = options.command === 'login' || options.command === 'daemon';
+  const { openCliContext } = await import('./context.js');
   const context = await openCliContext(options, io, { interactive, rememberChoice: interactive });
   try {
     switch (options.command) {
       case 'login':
-        await login(context);
+        await (await import('./commands/login.js')).login(context);
         return EXIT.ok;
       case 'daemon':
-        return await daemon(context, stopSignal());
+        return await (await import('./commands/daemon.js')).daemon(context, stopSignal());
       case 'logout':
         await context.authenticator.signOut();
         io.stdout.write(`Signed out of ${context.profile.name}: the IdP session is forgotten.\n`);
         return EXIT.ok;
-      default:
-        await ONE_SHOT[options.command](context);
+      default: {
+        const oneShot = await import('./commands/one-shot.js');
+        const run = { roles: oneShot.roles, env: oneShot.env, 'credential-process': oneShot.credentialProcess, console: oneShot.consoleUrl }[options.command];
+        await run(context);
         return EXIT.ok;
+      }
     }
   } finally {
     await context.close();
