@@ -41,9 +41,9 @@ export function createTokenStore(options: { clock: Clock; maxTokens?: number }):
   // Monotonic expiry (ms) per slot, so a wall-clock jump cannot revive or kill tokens.
   const expiries = new Float64Array(maxTokens).fill(EMPTY);
   const scratch = Buffer.alloc(TOKEN_BYTES);
-  // A presented token is decoded here, not into a new Buffer per request; one byte more than a token needs, so
-  // a string that decodes longer shows.
-  const presented = Buffer.alloc(TOKEN_BYTES + 1);
+  // A presented token is decoded here, not into a new Buffer per request. 43 characters decode to 32 bytes at
+  // most; a character outside the alphabet makes fewer, which the length check refuses.
+  const presented = Buffer.alloc(TOKEN_BYTES);
   let nextSlot = 0;
   let held = 0;
   // Random bytes drawn in batches: one call into the CSPRNG per 64 tokens instead of one per token.
