@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { CloudtokenError } from '../support/errors.js';
@@ -54,10 +54,17 @@ export async function startMetadataServer(options: StartServerOptions): Promise<
     throw new MetadataServerError('IMDS_PORT_INVALID', `${port} is not a TCP port number (0–65535).`);
   }
 
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, ...expressObjectClasses(app) }, app);
+  const { onRequest } = options;
+  // One listener, not a second 'request' listener: with two, Node copies the listener array on every request.
+  const listener: RequestListener = onRequest
+    ? (req, res) => {
+        onRequest();
+        app(req, res);
+      }
+    : app;
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, ...expressObjectClasses(app) }, listener);
   server.headersTimeout = HEADERS_TIMEOUT_MS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
-  if (options.onRequest) server.prependListener('request', options.onRequest);
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
