@@ -172,6 +172,20 @@ describe('cloudtoken CLI', () => {
     expect(result.stderr).toMatch(/cloudtoken login/);
   });
 
+  it('loads only what a command needs: help and status no SDK, credential_process no express', async () => {
+    const probe = join(process.cwd(), 'test', 'support', 'report-loaded-packages.mjs');
+    const loaded = async (args: string[]) => {
+      const result = await runCloudtoken(args, { ...env, NODE_OPTIONS: `--import=${probe}` });
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(/loaded packages: (.*)/.exec(result.stderr)![1]!) as string[];
+    };
+    expect(await loaded(['help'])).toEqual([]);
+    expect(await loaded(['status'])).toEqual([]);
+    const credentialProcess = await loaded(['credential-process', '--role', 'Admin']);
+    expect(credentialProcess).toEqual(expect.arrayContaining(['@aws-sdk/client-sts', '@xmldom/xmldom']));
+    expect(credentialProcess).not.toContain('express');
+  });
+
   it('rejects bad usage with exit code 2 and a specific message', async () => {
     const bad = await runCloudtoken(['daemon', '--port', '80'], env);
     expect(bad.code).toBe(2);
