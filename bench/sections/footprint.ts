@@ -49,8 +49,11 @@ interface Trial {
   load: WrkTotals;
 }
 
-/** A fresh daemon: RSS settled at idle, then right after and settled after `requests` credential fetches. */
-async function loadTrial(setup: LoggedIn, requests: number, settleMs: number, thenFlood?: (port: number, pid: number) => Promise<void>): Promise<Trial> {
+/**
+ * A fresh daemon: RSS settled at idle, then right after and settled after `requests` credential fetches; then,
+ * when `floodPuts` is given, through a flood of that many token PUTs.
+ */
+async function loadTrial(setup: LoggedIn, requests: number, settleMs: number, floodPuts?: number): Promise<Trial & { flood?: Flood }> {
   const port = await freePort();
   const daemon = setup.startDaemon(port);
   try {
@@ -63,8 +66,8 @@ async function loadTrial(setup: LoggedIn, requests: number, settleMs: number, th
     const load = await runWrkFor(requests, { baseUrl: `http://127.0.0.1:${port}`, connections: 16, token: () => imdsToken(port), path });
     const rightAfterLoad = await quietRss(pid, MOMENT_MS);
     const afterLoad = await quietRss(pid, settleMs - MOMENT_MS);
-    await thenFlood?.(port, pid);
-    return { idle, rightAfterLoad, afterLoad, load };
+    const flood = floodPuts === undefined ? undefined : await tokenFlood(port, pid, floodPuts, settleMs);
+    return { idle, rightAfterLoad, afterLoad, load, ...(flood ? { flood } : {}) };
   } finally {
     await daemon.stop('SIGINT');
   }
@@ -102,7 +105,8 @@ export const footprint: Section = {
     let flood: Flood | undefined;
     for (let i = 0; i < daemons; i += 1) {
       // The first daemon then takes the flood, once its load figures are in.
-      const trial = await loadTrial(setup, requests, settleMs, i === 0 ? async (port, pid) => void (flood = await tokenFlood(port, pid, puts, settleMs)) : undefined);
+      const trial = await loadTrial(setup, requests, settleMs, i === 0 ? puts : undefined);
+      flood ??= trial.flood;
       context.log(
         `  daemon ${i + 1}: idle ${mib(trial.idle)} MiB; after ${trial.load.requests} requests ${mib(trial.rightAfterLoad)} MiB at once, ${mib(trial.afterLoad)} MiB settled (${trial.load.non2xx + trial.load.socketErrors} failed)`,
       );
