@@ -113,6 +113,8 @@ export type RequestOf<C extends RequestChannel> = RequestContract[C]['request'];
 export type ResponseOf<C extends RequestChannel> = RequestContract[C]['response'];
 export type PushPayload<P extends PushChannel> = PushContract[P];
 /** The arguments of `invoke` after the channel: none for `request: undefined`. */
+/** What main answers on each request channel; a Record over every channel, so a new one does not compile until handled. */
+export type IpcHandlers = { [C in RequestChannel]: (request: RequestOf<C>, sender: { kind: WindowKind; webContentsId: number }) => Promise<ResponseOf<C>> | ResponseOf<C> };
 export type RequestArgs<C extends RequestChannel> = RequestOf<C> extends undefined ? [] : [request: RequestOf<C>];
 
 // Every channel carries the prefix: a channel without it fails to compile here.

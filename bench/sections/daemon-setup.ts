@@ -35,7 +35,8 @@ export async function loggedIn(): Promise<LoggedIn> {
     standIn = await startStsStandIn({
       providers: ACCOUNTS.map((account) => ({ arn: `arn:aws:iam::${account}:saml-provider/CloudtokenTestIdP`, issuer: entityId, certificates: [certificatePem] })),
     });
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CLOUDTOKEN_HOME: join(home, 'state'), AWS_EC2_METADATA_DISABLED: 'true' };
+    // Flags are never saved, so the daemon started later finds the STS stand-in through the AWS tools' variable.
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CLOUDTOKEN_HOME: join(home, 'state'), AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL_STS: standIn.url };
     const login = await runCloudtoken(
       ['login', '--idp-url', idp.signInUrl, '--form', '--username', ALICE.username, '--password-stdin', '--sts-endpoint', standIn.url, '--role', DAEMON_ROLE],
       env,

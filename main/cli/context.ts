@@ -3,14 +3,14 @@ import type { Writable } from 'node:stream';
 import type { Authenticator } from '../login/capture.js';
 import { browserSessionFile } from '../login/browser-session.js';
 import { createFormAuthenticator } from '../login/form.js';
-import { createSessionFromSettings, withRoleChoice } from '../session/from-settings.js';
-import { durationLimitsFile } from '../sts/duration-limits-file.js';
-import type { CredentialSession, RoleChoice } from '../session/session.js';
-import { writeFileAtomic } from '../settings/atomic-file.js';
+import { createAliasSetup } from '../network/setup.js';
+import { createCredentialsFile } from '../outputs/credentials-file.js';
+import { createProfileRuntime, type ProfileRuntime, type ProfileRuntimeOptions } from '../runtime/profile-runtime.js';
+import type { CredentialSession } from '../session/session.js';
 import { resolveStatePaths, type StatePaths } from '../settings/paths.js';
-import { readJsonObject } from '../settings/state-file.js';
+import { readJsonObject, updateJsonObject } from '../settings/state-file.js';
 import { checkServiceUrl, newProfileId, type IdpProfile, type Settings } from '../settings/schema.js';
-import { loadSettingsFile, saveSettingsFile } from '../settings/settings-file.js';
+import { createSettingsStore, type SettingsStore } from '../settings/settings-store.js';
 import type { StsExchange } from '../sts/assume-role.js';
 import { createLogger, type Logger } from '../support/logger.js';
 import { UsageError, type CliOptions } from './args.js';
@@ -32,7 +32,27 @@ interface CliProfileState {
   username?: string;
 }
 
-type CliState = Record<string, CliProfileState>;
+function cliStatePath(paths: StatePaths): string {
+  return join(paths.home, 'cli-state.json');
+}
+
+async function loadCliState(paths: StatePaths, profileId: string): Promise<CliProfileState> {
+  const entry = (await readJsonObject(cliStatePath(paths)))[profileId];
+  if (typeof entry !== 'object' || entry === null) return {};
+  const { method, username } = entry as Record<string, unknown>;
+  return {
+    ...(method === 'browser' || method === 'form' ? { method } : {}),
+    ...(typeof username === 'string' ? { username } : {}),
+  };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
 
 export interface CliContext {
   options: CliOptions;
@@ -44,34 +64,27 @@ export interface CliContext {
   region: string;
   sts: StsExchange;
   authenticator: Authenticator;
-  /** The file whose change means the IdP session was renewed (cookie jar, or the browser profile's cookies). */
-  sessionStorePath: string;
   session: CredentialSession;
-  saveSettings(): Promise<void>;
+  runtime: ProfileRuntime;
+  /** The shared settings (saved settings only; `settings` above is them plus this command's flags). */
+  store: SettingsStore;
+  /** Finishes what is being saved, then stops the session (and whatever it serves). */
   close(): Promise<void>;
 }
 
-function cliStatePath(paths: StatePaths): string {
-  return join(paths.home, 'cli-state.json');
-}
-
-async function loadCliState(paths: StatePaths): Promise<CliState> {
-  return (await readJsonObject(cliStatePath(paths))) as CliState;
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
+/** The profile a command works on, and what of it to save once a sign-in has shown that it works. */
+export interface ProfileSelection {
+  profile: IdpProfile;
+  /** `--idp-url` created the profile or gave it a new URL: saved (and selected) after the first sign-in. */
+  save: boolean;
 }
 
 /**
  * The IdP profile a command works on: `--profile` (name or id), else the active one, else the only one.
- * `--idp-url` creates the profile (or updates its URL) so later commands need no flags.
+ * `--idp-url` creates the profile (or gives it a new URL) so later commands need no flags. Pure: nothing is
+ * saved here, so a mistyped URL whose sign-in fails leaves the working profile as it was.
  */
-export function selectProfile(settings: Settings, options: Pick<CliOptions, 'profile' | 'idpUrl' | 'region'>): { profile: IdpProfile; changed: boolean } {
+export function selectProfile(settings: Settings, options: Pick<CliOptions, 'profile' | 'idpUrl'>): ProfileSelection {
   const wanted = options.profile;
   const byName = (p: IdpProfile) => p.id === wanted || p.name.toLowerCase() === wanted?.toLowerCase();
   let profile = wanted !== undefined ? settings.idpProfiles.find(byName) : undefined;
@@ -82,24 +95,53 @@ export function selectProfile(settings: Settings, options: Pick<CliOptions, 'pro
       (settings.idpProfiles.length === 1 ? settings.idpProfiles[0] : undefined);
   }
   if (options.idpUrl !== undefined) {
-    const problem = checkServiceUrl(options.idpUrl, 'The IdP sign-in URL');
+    const problem = checkServiceUrl(options.idpUrl, 'IdP sign-in URL');
     if (problem) throw new UsageError(problem);
-    if (profile && profile.signInUrl === options.idpUrl) return { profile, changed: settings.activeProfileId !== profile.id };
-    if (profile) {
-      profile.signInUrl = options.idpUrl;
-    } else {
-      profile = { id: newProfileId(), name: wanted ?? hostOf(options.idpUrl), signInUrl: options.idpUrl };
-      settings.idpProfiles.push(profile);
-    }
-    settings.activeProfileId = profile.id;
-    return { profile, changed: true };
+    if (profile && profile.signInUrl === options.idpUrl) return { profile, save: settings.activeProfileId !== profile.id };
+    return {
+      profile: profile ? { ...profile, signInUrl: options.idpUrl } : { id: newProfileId(), name: wanted ?? hostOf(options.idpUrl), signInUrl: options.idpUrl },
+      save: true,
+    };
   }
   if (!profile) {
     if (wanted !== undefined) throw new UsageError(`There is no IdP profile named "${wanted}". Create it with --profile ${wanted} --idp-url URL.`);
     if (settings.idpProfiles.length === 0) throw new UsageError('No IdP is set up yet. Pass your IdP sign-in URL once with --idp-url URL.');
     throw new UsageError(`Several IdP profiles exist (${settings.idpProfiles.map((p) => p.name).join(', ')}); choose one with --profile.`);
   }
-  return { profile, changed: false };
+  return { profile, save: false };
+}
+
+/** The profile, added or updated, and selected: what a successful sign-in with `--idp-url` saves. */
+export function withSavedProfile(settings: Settings, profile: IdpProfile): void {
+  const index = settings.idpProfiles.findIndex((p) => p.id === profile.id);
+  if (index >= 0) settings.idpProfiles[index] = { ...settings.idpProfiles[index]!, signInUrl: profile.signInUrl };
+  else settings.idpProfiles.push(profile);
+  settings.activeProfileId = profile.id;
+}
+
+/**
+ * What this command runs with: the saved settings, this command's profile, and its flags on top (and
+ * AWS_ENDPOINT_URL_STS, the AWS tools' own variable for an STS endpoint, under --sts-endpoint). Flags are
+ * one-off: this object is never written back (saves go through the store, one field at a time).
+ */
+export function effectiveSettings(
+  saved: Settings,
+  profile: IdpProfile,
+  options: Pick<CliOptions, 'region' | 'stsEndpoint' | 'imds' | 'port' | 'duration'>,
+  env: Readonly<Record<string, string | undefined>>,
+): Settings {
+  const settings = structuredClone(saved);
+  const effectiveProfile = { ...profile, ...(options.region !== undefined ? { region: options.region } : {}) };
+  const index = settings.idpProfiles.findIndex((p) => p.id === profile.id);
+  if (index >= 0) settings.idpProfiles[index] = effectiveProfile;
+  else settings.idpProfiles.push(effectiveProfile);
+  if (options.region !== undefined) settings.region = options.region;
+  const stsEndpoint = options.stsEndpoint ?? (env.AWS_ENDPOINT_URL_STS?.trim() || undefined);
+  if (stsEndpoint !== undefined) settings.stsEndpointOverride = stsEndpoint;
+  if (options.imds !== undefined) settings.imdsMode = options.imds;
+  if (options.port !== undefined) settings.imdsPort = options.port;
+  if (options.duration !== undefined) settings.sessionDurationSeconds = options.duration;
+  return settings;
 }
 
 async function createAuthenticator(context: {
@@ -146,64 +188,55 @@ async function createAuthenticator(context: {
 export interface ContextPurpose {
   /** May the IdP ask the user (login, daemon) or must it be silent (roles, env, credential-process…)? */
   interactive: boolean;
-  /** Restore and persist the role choice (login, daemon); one-shot commands leave it alone. */
-  rememberChoice: boolean;
+  /** What becomes of role choices (see ProfileRuntimeOptions): login and daemon remember, one-shot commands not. */
+  roleChoice: ProfileRuntimeOptions['roleChoice'];
 }
 
 export async function openCliContext(options: CliOptions, io: CliIo, purpose: ContextPurpose): Promise<CliContext> {
   const logger = createLogger({ level: options.verbose ? 'debug' : 'warn', sink: (line) => io.stderr.write(`${line}\n`) });
   const paths = resolveStatePaths({ env: io.env, platform: io.platform, homedir: io.homedir });
-  const settings = await loadSettingsFile(paths.settingsFile);
-  const { profile, changed } = selectProfile(settings, options);
-  if (options.region !== undefined) settings.region = options.region;
-  if (options.stsEndpoint !== undefined) settings.stsEndpointOverride = options.stsEndpoint;
-  if (options.imds !== undefined) settings.imdsMode = options.imds;
-  if (options.port !== undefined) settings.imdsPort = options.port;
-  if (options.duration !== undefined) settings.sessionDurationSeconds = options.duration;
+  const store = createSettingsStore({ path: paths.settingsFile, logger });
+  const saved = await store.load();
+  const selection = selectProfile(saved, options);
+  const settings = effectiveSettings(saved, selection.profile, options, io.env);
+  const profile = settings.idpProfiles.find((p) => p.id === selection.profile.id)!;
 
-  const saveSettings = () => saveSettingsFile(paths.settingsFile, settings);
-  if (changed) await saveSettings();
-
-  const cliState = await loadCliState(paths);
-  const state: CliProfileState = cliState[profile.id] ?? {};
-  const rememberMethod = async () => {
-    if (method === state.method && username === state.username) return;
-    cliState[profile.id] = { ...(method ? { method } : {}), ...(username ? { username } : {}) };
-    await writeFileAtomic(cliStatePath(paths), `${JSON.stringify(cliState, null, 2)}\n`);
-  };
-
+  const state = await loadCliState(paths, profile.id);
   let username = options.username ?? state.username;
   const method = options.method ?? state.method ?? (username !== undefined || options.passwordStdin ? 'form' : 'browser');
   if (method === 'form' && purpose.interactive && username === undefined) {
     username = await ask({ input: io.stdin, output: io.stderr }, `User name at ${hostOf(profile.signInUrl)}: `);
   }
   const authenticator = await createAuthenticator({ options, io, paths, profile, method, username, logger });
-  const limitsFile = durationLimitsFile(paths.durationLimitsFile, { logger });
-  const savingLimits = new Set<Promise<void>>();
-  const { session, sts } = createSessionFromSettings({
-    settings,
+  const runtime = await createProfileRuntime({
     profile,
+    settings,
+    store,
     authenticator,
+    durationLimitsPath: paths.durationLimitsFile,
+    roleChoice: purpose.roleChoice,
+    aliasSetup: (port) => createAliasSetup({ port, logger }),
+    revertAliasOnClose: !options.keepAlias,
+    credentialsFile: () => createCredentialsFile({ env: io.env, homedir: io.homedir, logger }),
+    sessionStorePath: method === 'form' ? join(paths.cookieJarDir, `${profile.id}.json`) : browserSessionFile(join(paths.browserProfileDir, profile.id)),
     logger,
-    durationLimits: await limitsFile.load(),
-    onDurationLimit: (roleArn, seconds) => {
-      const saving = limitsFile
-        .remember(roleArn, seconds)
-        .catch((error: unknown) => logger.warn('Could not save a role’s session limit', { error }))
-        .finally(() => savingLimits.delete(saving));
-      savingLimits.add(saving);
-    },
-    ...(purpose.rememberChoice
-      ? {
-          onChoiceChanged: (choice: RoleChoice) => {
-            Object.assign(settings, withRoleChoice(settings, profile.id, choice));
-            saveSettings().catch((error) => logger.warn('Could not save the role choice', { error }));
-          },
-        }
-      : {}),
   });
-  session.on((event) => {
-    if (event.type === 'signed-in') rememberMethod().catch((error) => logger.warn('Could not save the sign-in method', { error }));
+
+  // Only a sign-in that worked is worth keeping: the profile --idp-url named, and how the user signs in.
+  const saving: Promise<unknown>[] = [];
+  const keep = (what: string, promise: Promise<unknown>) =>
+    saving.push(promise.catch((error: unknown) => logger.warn(`Could not save ${what}`, { error })));
+  runtime.on((event) => {
+    if (event.type !== 'signed-in') return;
+    if (selection.save) keep('the IdP profile', store.update((latest) => withSavedProfile(latest, selection.profile)));
+    if (method !== state.method || username !== state.username) {
+      keep(
+        'the sign-in method',
+        updateJsonObject(cliStatePath(paths), (all) => {
+          all[profile.id] = { method, ...(username ? { username } : {}) } satisfies CliProfileState;
+        }),
+      );
+    }
   });
 
   return {
@@ -213,18 +246,16 @@ export async function openCliContext(options: CliOptions, io: CliIo, purpose: Co
     paths,
     settings,
     profile,
-    region: profile.region ?? settings.region,
-    sts,
+    region: runtime.region(),
+    sts: runtime.sts,
     authenticator,
-    sessionStorePath:
-      method === 'form' ? join(paths.cookieJarDir, `${profile.id}.json`) : browserSessionFile(join(paths.browserProfileDir, profile.id)),
-    session,
-    saveSettings,
+    session: runtime.session,
+    runtime,
+    store,
     async close() {
-      session.dispose();
-      sts.close();
+      await Promise.all(saving);
       // One-shot commands exit right after their output: what STS taught this run is kept first.
-      await Promise.all(savingLimits);
+      await runtime.close();
     },
   };
 }

@@ -36,7 +36,9 @@ async function dispatch(options: CliOptions, io: CliIo): Promise<number> {
   }
   const interactive = options.command === 'login' || options.command === 'daemon';
   const { openCliContext } = await import('./context.js');
-  const context = await openCliContext(options, io, { interactive, rememberChoice: interactive });
+  // A daemon's --role is a one-off: it follows what `login` saves, but never saves its own.
+  const roleChoice = options.command === 'login' || (options.command === 'daemon' && options.role === undefined) ? 'remember' : options.command === 'daemon' ? 'follow' : 'none';
+  const context = await openCliContext(options, io, { interactive, roleChoice });
   try {
     switch (options.command) {
       case 'login':

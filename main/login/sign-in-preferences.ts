@@ -1,7 +1,5 @@
-import { writeFileAtomic } from '../settings/atomic-file.js';
 import { PROFILE_ID_PATTERN } from '../settings/schema.js';
-import { readJsonObject } from '../settings/state-file.js';
-import { oneAtATime } from '../support/one-at-a-time.js';
+import { readJsonObject, updateJsonObject } from '../settings/state-file.js';
 
 /**
  * Which IdP profiles sign in through the system browser, kept between runs of the tray app. People choose
@@ -24,18 +22,14 @@ async function readChoices(path: string): Promise<Set<string>> {
 }
 
 export function signInPreferences(path: string): SignInPreferences {
-  // Re-read before each write, so a change made by another instance of the app in between stays.
-  const serialized = oneAtATime();
   return {
     load: () => readChoices(path),
-    remember(profileId, systemBrowser) {
-      if (!PROFILE_ID_PATTERN.test(profileId)) return Promise.reject(new RangeError(`“${profileId}” is not a profile id.`));
-      return serialized(async () => {
-        const profiles = await readChoices(path);
-        if (systemBrowser) profiles.add(profileId);
-        else profiles.delete(profileId);
-        const choices = Object.fromEntries([...profiles].map((id) => [id, SYSTEM_BROWSER]));
-        await writeFileAtomic(path, `${JSON.stringify(choices, null, 2)}\n`);
+    async remember(profileId, systemBrowser) {
+      if (!PROFILE_ID_PATTERN.test(profileId)) throw new RangeError(`“${profileId}” is not a profile id.`);
+      await updateJsonObject(path, (data) => {
+        for (const [id, choice] of Object.entries(data)) if (!PROFILE_ID_PATTERN.test(id) || choice !== SYSTEM_BROWSER) delete data[id];
+        if (systemBrowser) data[profileId] = SYSTEM_BROWSER;
+        else delete data[profileId];
       });
     },
   };

@@ -1,6 +1,6 @@
 /**
- * The settings of the tray app and the CLI (one file format for both): the type, its defaults, a validator
- * whose messages a user can act on, the JSON schema electron-store checks with, and the migrations.
+ * The settings of the tray app and the CLI (one file format for both): the type, its defaults, the one
+ * validator (whose messages a user can act on) every reader and writer uses, and the migrations.
  *
  * Nothing here is secret and nothing here may ever be: credentials, tokens and cookies live elsewhere.
  * This module is pure (no Node or DOM imports) so the settings window can validate as the user types with
@@ -282,77 +282,6 @@ function pickSettings(raw: Record<string, unknown>, idpProfiles: IdpProfile[]): 
 export function withDefaults(raw: Record<string, unknown>): Record<string, unknown> {
   return { ...defaultSettings(), ...raw };
 }
-
-// ---------------------------------------------------------------------------------------------------------
-// JSON schema (ajv, draft 2020-12 — conf 16 compiles with Ajv2020 and ajv-formats) for electron-store's
-// `schema` option. It guards the file against other writers; the messages people see come from
-// validateSettings above, which also checks what a schema cannot (unique ids, the active profile exists).
-// ---------------------------------------------------------------------------------------------------------
-
-const urlSchema = { type: 'string', minLength: 1, maxLength: LIMITS.url.max, pattern: '^(https://|http://(localhost|127\\.|\\[::1\\]))' };
-const booleanSetting = (value: boolean) => ({ type: 'boolean', default: value });
-const integerSetting = (range: { min: number; max: number }, value: number) => ({
-  type: 'integer',
-  minimum: range.min,
-  maximum: range.max,
-  default: value,
-});
-const nameSchema = (max: number) => ({ type: 'string', minLength: 1, maxLength: max, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]*$' });
-const profileMap = (values: object) => ({
-  type: 'object',
-  propertyNames: { pattern: PROFILE_ID_PATTERN.source },
-  additionalProperties: values,
-  default: {},
-});
-const roleArnSchema = { type: 'string', pattern: ROLE_ARN_PATTERN.source };
-
-/** The `schema` option of electron-store (a map of top-level properties). */
-export const SETTINGS_STORE_SCHEMA = {
-  idpProfiles: {
-    type: 'array',
-    default: [],
-    items: {
-      type: 'object',
-      required: ['id', 'name', 'signInUrl'],
-      additionalProperties: false,
-      properties: {
-        id: { type: 'string', pattern: PROFILE_ID_PATTERN.source },
-        name: nameSchema(LIMITS.profileName.max),
-        signInUrl: urlSchema,
-        region: { type: 'string', pattern: REGION_PATTERN.source },
-      },
-    },
-  },
-  activeProfileId: { type: 'string', pattern: PROFILE_ID_PATTERN.source },
-  region: { type: 'string', pattern: REGION_PATTERN.source, default: DEFAULT_SETTINGS.region },
-  sessionDurationSeconds: integerSetting(LIMITS.sessionDurationSeconds, DEFAULT_SETTINGS.sessionDurationSeconds),
-  refreshIntervalMinutes: integerSetting(LIMITS.refreshIntervalMinutes, DEFAULT_SETTINGS.refreshIntervalMinutes),
-  imdsMode: { type: 'string', enum: ['alias', 'loopback'], default: DEFAULT_SETTINGS.imdsMode },
-  imdsPort: integerSetting(LIMITS.imdsPort, DEFAULT_SETTINGS.imdsPort),
-  tokensRequired: booleanSetting(DEFAULT_SETTINGS.tokensRequired),
-  accountLabels: {
-    type: 'object',
-    propertyNames: { pattern: ACCOUNT_ID_PATTERN.source },
-    additionalProperties: nameSchema(LIMITS.accountLabel.max),
-    default: {},
-  },
-  startAtLogin: booleanSetting(DEFAULT_SETTINGS.startAtLogin),
-  notifications: booleanSetting(DEFAULT_SETTINGS.notifications),
-  revertAliasOnQuit: booleanSetting(DEFAULT_SETTINGS.revertAliasOnQuit),
-  lastRoleArnByProfile: profileMap(roleArnSchema),
-  keptActiveRoleArnsByProfile: profileMap({ type: 'array', items: roleArnSchema }),
-  stsEndpointOverride: urlSchema,
-  writeCredentialsFileProfiles: booleanSetting(DEFAULT_SETTINGS.writeCredentialsFileProfiles),
-} as const;
-
-/** The same schema as one standalone document (for editors and other tools). */
-export const SETTINGS_JSON_SCHEMA = {
-  $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://cloudtoken.dev/schema/settings.json',
-  title: 'Cloudtoken settings',
-  type: 'object',
-  properties: SETTINGS_STORE_SCHEMA,
-} as const;
 
 // ---------------------------------------------------------------------------------------------------------
 // Migrations. Each step is a pure function of the stored object, so the CLI (plain JSON file) and the tray

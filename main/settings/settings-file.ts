@@ -5,9 +5,9 @@ import { SETTINGS_VERSION, compareVersions, defaultSettings, migrateSettings, va
 import type { Settings, FieldError } from './schema.js';
 
 /**
- * The settings file as the CLI reads and writes it. The tray app uses electron-store on the same file; this
- * module keeps electron-store's bookkeeping key (`__internal__.migrations.version`) so the two agree on which
- * migrations have run.
+ * The settings document: what the file holds, how it is read (migrated, validated) and written. The tray app
+ * reaches the same file through electron-store; both keep electron-store's bookkeeping key
+ * (`__internal__.migrations.version`) so they agree on which migrations have run.
  */
 export class SettingsFileError extends CloudtokenError {
   readonly errors: FieldError[];
@@ -26,15 +26,8 @@ function recordedVersion(data: Record<string, unknown>): string | undefined {
   return typeof version === 'string' && /^\d+\.\d+\.\d+/.test(version) ? version : undefined;
 }
 
-/** Read, migrate and validate a settings file; a missing file gives the defaults. Never writes. */
-export async function loadSettingsFile(path: string): Promise<Settings> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaultSettings();
-    throw new SettingsFileError('SETTINGS_UNREADABLE', `Cloudtoken could not read its settings file ${path}: ${(error as Error).message}`, [], { cause: error });
-  }
+/** The stored object as a file holds it: settings plus, perhaps, electron-store's bookkeeping. */
+export function parseSettingsText(text: string, path: string): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -44,7 +37,11 @@ export async function loadSettingsFile(path: string): Promise<Settings> {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new SettingsFileError('SETTINGS_NOT_OBJECT', `The settings file ${path} does not hold a settings object; fix or delete it (nothing was changed).`);
   }
-  const data = parsed as Record<string, unknown>;
+  return parsed as Record<string, unknown>;
+}
+
+/** Migrate and validate a stored object (bookkeeping included or not); every problem is reported by field. */
+export function settingsFromStored(data: Record<string, unknown>, path: string): Settings {
   const version = recordedVersion(data);
   if (version !== undefined && compareVersions(version, SETTINGS_VERSION) > 0) {
     throw new SettingsFileError(
@@ -61,13 +58,30 @@ export async function loadSettingsFile(path: string): Promise<Settings> {
   return result.settings;
 }
 
-/** Validate, then replace the file atomically (0600). Invalid settings throw and leave the file untouched. */
-export async function saveSettingsFile(path: string, settings: Settings): Promise<void> {
+/** Settings checked for writing: invalid ones throw with every field's message. */
+export function checkedForSaving(settings: Settings): Settings {
   const result = validateSettings(settings);
   if (!result.ok) {
     const detail = result.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
     throw new SettingsFileError('SETTINGS_INVALID', `These settings were not saved: ${detail}`, result.errors);
   }
-  const document = { ...result.settings, [INTERNAL_KEY]: { migrations: { version: SETTINGS_VERSION } } };
+  return result.settings;
+}
+
+/** Read, migrate and validate a settings file; a missing file gives the defaults. Never writes. */
+export async function loadSettingsFile(path: string): Promise<Settings> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaultSettings();
+    throw new SettingsFileError('SETTINGS_UNREADABLE', `Cloudtoken could not read its settings file ${path}: ${(error as Error).message}`, [], { cause: error });
+  }
+  return settingsFromStored(parseSettingsText(text, path), path);
+}
+
+/** Validate, then replace the file atomically (0600). Invalid settings throw and leave the file untouched. */
+export async function saveSettingsFile(path: string, settings: Settings): Promise<void> {
+  const document = { ...checkedForSaving(settings), [INTERNAL_KEY]: { migrations: { version: SETTINGS_VERSION } } };
   await writeFileAtomic(path, `${JSON.stringify(document, null, 2)}\n`);
 }

@@ -1,5 +1,7 @@
 import { REQUEST_WINDOWS } from '../../preload/contract.js';
-import type { RequestChannel, RequestOf, ResponseOf, WindowKind } from '../../preload/contract.js';
+import type { IpcHandlers, RequestChannel, WindowKind } from '../../preload/contract.js';
+
+export type { IpcHandlers };
 import { senderRefusal, type SenderPolicy } from '../ipc/sender.js';
 import { validateRequest } from '../ipc/validate.js';
 import { CloudtokenError } from '../support/errors.js';
@@ -21,7 +23,6 @@ export interface IpcMainLike {
   handle(channel: string, listener: (event: InvokeEvent, ...args: unknown[]) => unknown): void;
 }
 
-export type IpcHandlers = { [C in RequestChannel]: (request: RequestOf<C>, sender: { kind: WindowKind; webContentsId: number }) => Promise<ResponseOf<C>> | ResponseOf<C> };
 
 export class IpcRefusedError extends CloudtokenError {}
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
 import type { SessionSnapshot } from '../session/types.js';
-import { buildTrayMenu, type MenuItemDescription, type TrayAction, type TrayMenuContext } from '../tray/menu.js';
+import { buildTrayMenu, type MenuItemDescription, type TrayAction, type TrayActionHandlers, type TrayMenuContext } from '../tray/menu.js';
 import { trayIconState, trayTooltip, type TrayIconState } from '../tray/icon.js';
 import type { AccountLabels } from '../tray/describe.js';
 
@@ -27,8 +27,6 @@ export function trayIconPath(appPath: string, state: TrayIconState, platform: No
   return join(appPath, 'assets', 'tray', file);
 }
 
-/** What each tray action does; a Record over every kind, so a new action does not compile until it is handled. */
-export type TrayActionHandlers = { [K in TrayAction['kind']]: (action: Extract<TrayAction, { kind: K }>) => unknown };
 
 /** One dispatcher for every action; a handler's failure is reported, never left as an unhandled rejection. */
 export function createTrayActionDispatcher(handlers: TrayActionHandlers, onError: (error: unknown, action: TrayAction) => void): (action: TrayAction) => void {

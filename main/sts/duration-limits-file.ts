@@ -1,7 +1,5 @@
-import { writeFileAtomic } from '../settings/atomic-file.js';
-import { readJsonObject } from '../settings/state-file.js';
+import { readJsonObject, updateJsonObject } from '../settings/state-file.js';
 import type { Logger } from '../support/logger.js';
-import { oneAtATime } from '../support/one-at-a-time.js';
 import { LIMITS, ROLE_ARN_PATTERN } from '../settings/schema.js';
 
 /**
@@ -32,9 +30,9 @@ function isStoredLimit(value: unknown): value is StoredLimit {
 }
 
 /** The file's entries that are well formed and not too old; a missing or damaged file is an empty cache. */
-async function readStored(path: string, now: number): Promise<StoredLimits> {
+function freshEntries(data: Record<string, unknown>, now: number): StoredLimits {
   const fresh: StoredLimits = {};
-  for (const [roleArn, limit] of Object.entries(await readJsonObject(path))) {
+  for (const [roleArn, limit] of Object.entries(data)) {
     if (!ROLE_ARN_PATTERN.test(roleArn) || !isStoredLimit(limit)) continue;
     // Either way: a clock set back must not make an entry immortal.
     if (Math.abs(now - limit.learnedAt) > DURATION_LIMIT_MAX_AGE_MS) continue;
@@ -52,22 +50,19 @@ export interface DurationLimitsFile {
 
 export function durationLimitsFile(path: string, options: { now?: () => number; logger?: Logger } = {}): DurationLimitsFile {
   const now = options.now ?? Date.now;
-  // One read-merge-write at a time: roles kept active together learn their limits together.
-  const serialized = oneAtATime();
-  const write = async (roleArn: string, seconds: number) => {
-    const at = now();
-    const stored = await readStored(path, at);
-    stored[roleArn] = { seconds, learnedAt: at };
-    await writeFileAtomic(path, `${JSON.stringify(stored, null, 2)}\n`);
-    options.logger?.debug('Remembered a role’s session limit', { role: roleArn, seconds });
-  };
   return {
     async load() {
-      const stored = await readStored(path, now());
+      const stored = freshEntries(await readJsonObject(path), now());
       return Object.fromEntries(Object.entries(stored).map(([roleArn, limit]) => [roleArn, limit.seconds]));
     },
-    remember(roleArn, seconds) {
-      return serialized(() => write(roleArn, seconds));
+    async remember(roleArn, seconds) {
+      const at = now();
+      await updateJsonObject(path, (data) => {
+        const fresh = freshEntries(data, at);
+        for (const key of Object.keys(data)) if (!(key in fresh)) delete data[key];
+        data[roleArn] = { seconds, learnedAt: at };
+      });
+      options.logger?.debug('Remembered a role’s session limit', { role: roleArn, seconds });
     },
   };
 }

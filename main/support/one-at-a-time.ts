@@ -10,3 +10,20 @@ export function oneAtATime(): <T>(task: () => Promise<T>) => Promise<T> {
     return done;
   };
 }
+
+/** The same, one queue per key: tasks for different files run side by side, tasks for one file in turn. */
+export function oneAtATimePerKey(): <T>(key: string, task: () => Promise<T>) => Promise<T> {
+  const queues = new Map<string, { run: ReturnType<typeof oneAtATime>; pending: number }>();
+  return async <T>(key: string, task: () => Promise<T>) => {
+    const entry = queues.get(key) ?? { run: oneAtATime(), pending: 0 };
+    queues.set(key, entry);
+    entry.pending += 1;
+    try {
+      return await entry.run(task);
+    } finally {
+      // Forgotten once idle, so a long-running daemon does not keep one entry per file it ever touched.
+      entry.pending -= 1;
+      if (entry.pending === 0) queues.delete(key);
+    }
+  };
+}

@@ -34,6 +34,9 @@ export type TrayAction =
   | { kind: 'set-start-at-login'; enabled: boolean }
   | { kind: 'quit' };
 
+/** What each tray action does; a Record over every kind, so a new action does not compile until it is handled. */
+export type TrayActionHandlers = { [K in TrayAction['kind']]: (action: Extract<TrayAction, { kind: K }>) => unknown };
+
 export type MenuItemType = 'normal' | 'separator' | 'radio' | 'checkbox' | 'submenu';
 
 export interface MenuItemDescription {

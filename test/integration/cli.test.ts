@@ -44,6 +44,8 @@ beforeAll(async () => {
     HOME: home,
     CLOUDTOKEN_HOME: join(home, 'state'),
     AWS_EC2_METADATA_DISABLED: 'true',
+    // Flags are never saved: the STS stand-in is named for every command, as the AWS tools' own variable.
+    AWS_ENDPOINT_URL_STS: standIn.url,
   };
 }, 60_000);
 
@@ -115,7 +117,7 @@ describe('cloudtoken CLI', () => {
     const config = join(home, 'aws-config');
     const command = `${process.execPath} ${join(process.cwd(), 'bin', 'cloudtoken.js')} credential-process --role Admin`;
     await writeFile(config, `[profile admin]\ncredential_process = ${command}\n`);
-    const vars = { AWS_CONFIG_FILE: config, AWS_PROFILE: 'admin', CLOUDTOKEN_HOME: env.CLOUDTOKEN_HOME as string, AWS_EC2_METADATA_DISABLED: 'true' };
+    const vars = { AWS_CONFIG_FILE: config, AWS_PROFILE: 'admin', CLOUDTOKEN_HOME: env.CLOUDTOKEN_HOME as string, AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL_STS: standIn.url };
     expect(await callerArn('aws-cli', standIn.url, vars)).toBe(arnFor('222222222222', 'Admin'));
     expect(await callerArn('boto3', standIn.url, vars)).toBe(arnFor('222222222222', 'Admin'));
   });

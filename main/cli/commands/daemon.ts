@@ -1,18 +1,9 @@
-import { stat, unwatchFile, watchFile } from 'node:fs';
-import { loadSettingsFile } from '../../settings/settings-file.js';
-import { createCredentialsFile } from '../../outputs/credentials-file.js';
-import { syncCredentialsFile } from '../../session/credentials-file-sync.js';
-import { startCredentialService, type RunningCredentialService } from '../../session/serving.js';
-import type { SessionEvent } from '../../session/session.js';
+import type { RuntimeEvent } from '../../runtime/profile-runtime.js';
 import { describeError } from '../../support/errors.js';
-import { createAliasSetup } from '../../network/setup.js';
 import { pickRole } from '../choose-role.js';
-import type { CliContext } from '../context.js';
+import { effectiveSettings, type CliContext } from '../context.js';
 import { removeDaemonStatus, writeDaemonStatus, type DaemonStatus } from '../daemon-status.js';
 import { describeExpiry } from '../output.js';
-
-/** How often a daemon waiting for the user looks whether `cloudtoken login` renewed the IdP session. */
-const SIGN_IN_POLL_MS = 5_000;
 
 function clockTime(epochMs: number): string {
   return new Date(epochMs).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
@@ -23,30 +14,18 @@ function clockTime(epochMs: number): string {
  * until Ctrl-C. Resolves with the exit code once stopped.
  */
 export async function daemon(context: CliContext, stopSignal: Promise<string>): Promise<number> {
-  const { session, io, settings, options, paths, logger } = context;
+  const { session, io, settings, options, paths, logger, runtime } = context;
   const say = (line: string) => io.stdout.write(`${line}\n`);
   say('Launching in daemon mode...');
 
   const signedIn = await session.signIn({ interactive: true });
   const role = await pickRole(context, signedIn);
   await session.chooseRole(role.roleArn);
-  await context.saveSettings();
   say(`Using role ${role.roleArn}`);
 
   const mode = settings.imdsMode;
   if (mode === 'alias') io.stdout.write('Configuring link-local address 169.254.169.254...');
-  const service: RunningCredentialService = await startCredentialService({
-    session,
-    mode,
-    port: settings.imdsPort,
-    // Beside the metadata port, so several daemons (CLOUDTOKEN_HOME, --port) never collide.
-    containerPort: settings.imdsPort < 65_535 ? settings.imdsPort + 1 : settings.imdsPort - 1,
-    region: () => context.region,
-    tokensRequired: settings.tokensRequired,
-    ...(mode === 'alias' ? { alias: createAliasSetup({ port: settings.imdsPort, logger }) } : {}),
-    revertAliasOnClose: !options.keepAlias,
-    logger,
-  });
+  const service = await runtime.serve();
   if (mode === 'alias') say(service.mode === 'alias' ? 'done.' : `not possible: ${service.fallbackReason}`);
   say(`Metadata proxy now available on ${service.imdsUrl}`);
   if (service.fallbackAdvice) {
@@ -60,20 +39,10 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
   const first = session.metadataCredentials();
   if (first) say(`Credentials for ${first.assumedRoleArn} ${describeExpiry(first.credentials.expiration)}.`);
 
-  // Tools that read only ~/.aws/credentials get a named profile per served role, when the user asked for it.
-  const stopFileSync = settings.writeCredentialsFileProfiles
-    ? syncCredentialsFile({
-        session,
-        file: createCredentialsFile({ env: io.env, homedir: io.homedir, logger }),
-        accountLabels: () => settings.accountLabels,
-        region: () => context.region,
-        logger,
-      })
-    : undefined;
-
   const startedAt = Date.now();
   const publish = () => {
     const snapshot = session.snapshot();
+    const running = runtime.service() ?? service;
     const status: DaemonStatus = {
       pid: process.pid,
       profileId: context.profile.id,
@@ -81,10 +50,10 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
       startedAt,
       updatedAt: Date.now(),
       phase: snapshot.phase,
-      mode: service.mode,
-      fallbackReason: service.fallbackReason,
-      imdsUrl: service.imdsUrl,
-      containerUrl: service.containerUrl,
+      mode: running.mode,
+      fallbackReason: running.fallbackReason,
+      imdsUrl: running.imdsUrl,
+      containerUrl: running.containerUrl,
       roles: snapshot.active.map((a) => ({ roleArn: a.role.roleArn, assumedRoleArn: a.assumedRoleArn, expiresAt: a.expiresAt, metadata: a.metadata })),
       nextRefreshAt: snapshot.nextRefreshAt,
       error: snapshot.error?.message,
@@ -93,32 +62,17 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
   };
   publish();
 
-  // When the IdP wants the user, `cloudtoken login` in another terminal renews the IdP session; the daemon
-  // notices the new cookies (or browser profile) and refreshes silently.
-  let waitingSince: number | undefined;
-  const poll = setInterval(() => {
-    if (waitingSince === undefined) return;
-    stat(context.sessionStorePath, (error, info) => {
-      if (error || waitingSince === undefined || info.mtimeMs <= waitingSince) return;
-      waitingSince = undefined;
-      session.refreshNow().catch(() => undefined);
-    });
-  }, SIGN_IN_POLL_MS);
-
-  // A role chosen elsewhere (`cloudtoken login --role …`, the tray app) is saved in the shared settings file;
-  // the daemon follows it.
-  const followRoleChoice = () => {
-    loadSettingsFile(paths.settingsFile)
-      .then(async (latest) => {
-        const wanted = latest.lastRoleArnByProfile[context.profile.id];
-        if (!wanted || wanted === session.snapshot().metadataRoleArn) return;
-        if (!session.snapshot().roles.some((r) => r.roleArn === wanted)) return;
-        say(`[${clockTime(Date.now())}] Switching to role ${wanted}`);
-        await session.chooseRole(wanted);
-      })
-      .catch((error) => say(`[${clockTime(Date.now())}] Could not switch roles: ${describeError(error)}`));
-  };
-  watchFile(paths.settingsFile, { interval: 1_000 }, followRoleChoice);
+  // What others save (a role chosen by `cloudtoken login --role …` or the tray app, labels, the credentials
+  // file option) reaches the daemon through the shared settings file; this command's flags stay on top.
+  const stopWatching = context.store.watch((saved) => {
+    const profile = saved.idpProfiles.find((p) => p.id === context.profile.id) ?? context.profile;
+    const next = effectiveSettings(saved, profile, options, io.env);
+    const wanted = next.lastRoleArnByProfile[profile.id];
+    if (wanted && wanted !== runtime.settings().lastRoleArnByProfile[profile.id] && wanted !== session.snapshot().metadataRoleArn) {
+      say(`[${clockTime(Date.now())}] Switching to role ${wanted}`);
+    }
+    runtime.applySettings(next).catch((error: unknown) => say(`[${clockTime(Date.now())}] Could not follow the settings: ${describeError(error)}`));
+  });
 
   // `cloudtoken refresh` (or kill -USR1) asks for a refresh now.
   const refreshRequested = () => {
@@ -127,12 +81,11 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
   };
   if (process.platform !== 'win32') process.on('SIGUSR1', refreshRequested);
 
-  const off = session.on((event: SessionEvent) => {
+  const off = runtime.on((event: RuntimeEvent) => {
     const now = clockTime(Date.now());
     switch (event.type) {
       case 'changed':
         publish();
-        if (event.snapshot.phase === 'active') waitingSince = undefined;
         break;
       case 'refreshed': {
         const held = session.metadataCredentials();
@@ -143,7 +96,6 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
         say(`[${now}] Refresh failed: ${event.error.message}${event.retryAt ? ` Retrying at ${clockTime(event.retryAt)}.` : ''}`);
         break;
       case 'needs-sign-in':
-        waitingSince = Date.now();
         say(`[${now}] Your identity provider wants you to sign in again: run \`cloudtoken login\` in another terminal. The current credentials stay available until they expire.`);
         break;
       case 'expiring':
@@ -151,6 +103,16 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
         break;
       case 'expired':
         say(`[${now}] Credentials for ${event.roleArn} expired and are no longer served.`);
+        break;
+      case 'service-started':
+        say(`[${now}] Metadata proxy now available on ${event.service.imdsUrl}`);
+        publish();
+        break;
+      case 'service-failed':
+        say(`[${now}] The metadata service did not restart: ${describeError(event.error)}`);
+        break;
+      case 'settings-need-restart':
+        say(`[${now}] The settings of this profile changed; restart the daemon to use them.`);
         break;
       default:
         break;
@@ -160,12 +122,10 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
   const signal = await stopSignal;
   say(`\nStopping (${signal})...`);
   off();
-  stopFileSync?.();
-  clearInterval(poll);
-  unwatchFile(paths.settingsFile, followRoleChoice);
+  stopWatching();
   process.off('SIGUSR1', refreshRequested);
   try {
-    await service.close();
+    await runtime.close();
   } catch (error) {
     say(`Stopping the metadata service failed: ${describeError(error)}`);
   }

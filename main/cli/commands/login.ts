@@ -9,7 +9,6 @@ export async function login(context: CliContext): Promise<void> {
   const signedIn = await session.signIn({ interactive: true });
   const role = await pickRole(context, signedIn);
   await session.chooseRole(role.roleArn);
-  await context.saveSettings();
   const held = session.metadataCredentials();
   if (!held) throw new Error('The role was chosen but no credentials arrived.');
 

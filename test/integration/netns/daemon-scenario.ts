@@ -63,6 +63,8 @@ const env = {
   PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
   HOME: home,
   CLOUDTOKEN_HOME: join(home, 'state'),
+  // Flags are never saved: later commands (login --role) name the STS stand-in the AWS tools' own way.
+  AWS_ENDPOINT_URL_STS: standIn.url,
 };
 const arn = (account: string, role: string) => `arn:aws:sts::${account}:assumed-role/${role}/alice@example.org`;
 observations.expected = { developer: arn('111111111111', 'Developer'), admin: arn('222222222222', 'Admin') };

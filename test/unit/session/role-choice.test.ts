@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withRoleChoice } from '../../../main/session/from-settings.js';
+import { withRoleChoice } from '../../../main/runtime/settings-effects.js';
 import { resolveRoleChoice } from '../../../main/session/role-choice.js';
 import { defaultSettings } from '../../../main/settings/schema.js';
 import { parseRolePair } from '../../../main/saml/role-arn.js';

@@ -1,9 +1,6 @@
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_SETTINGS,
-  SETTINGS_JSON_SCHEMA,
   checkServiceUrl,
   defaultSettings,
   migrateSettings,
@@ -30,9 +27,6 @@ function fieldsOf(raw: unknown): string[] {
   return result.ok ? [] : result.errors.map((e) => e.field);
 }
 
-const ajv = new Ajv2020({ allErrors: true });
-addFormats.default(ajv);
-const schemaAccepts = ajv.compile(SETTINGS_JSON_SCHEMA);
 
 describe('defaults', () => {
   it('are valid, and match the documented values', () => {
@@ -128,12 +122,7 @@ describe('validateSettings', () => {
   });
 });
 
-describe('the JSON schema electron-store compiles (Ajv 2020, as conf 16 does)', () => {
-  it('accepts what validateSettings accepts', () => {
-    expect(schemaAccepts(validSettings())).toBe(true);
-    expect(schemaAccepts(defaultSettings())).toBe(true);
-  });
-
+describe('the one set of rules', () => {
   it.each([
     { imdsPort: 80 },
     { sessionDurationSeconds: 60 },
@@ -142,12 +131,13 @@ describe('the JSON schema electron-store compiles (Ajv 2020, as conf 16 does)', 
     { region: 'nowhere' },
     { accountLabels: { '12': 'x' } },
     { idpProfiles: [{ id: 'idp-a', name: 'A', signInUrl: 'http://sso.example.com' }] },
-    { idpProfiles: [{ id: 'idp-a', name: 'A', signInUrl: 'https://sso.example.com', password: 'x' }] },
+    // Hosts that only start like loopback, and user-info, which a pattern-based schema once let through.
+    { idpProfiles: [{ id: 'idp-a', name: 'A', signInUrl: 'http://localhost.evil.example/sso' }] },
+    { idpProfiles: [{ id: 'idp-a', name: 'A', signInUrl: 'http://127.evil.example/' }] },
+    { idpProfiles: [{ id: 'idp-a', name: 'A', signInUrl: 'https://user:pw@sso.example.com/' }] },
     { stsEndpointOverride: 'ftp://x' },
-  ])('rejects what validateSettings rejects: %j', (patch) => {
-    const candidate = { ...validSettings(), ...patch };
-    expect(validateSettings(candidate).ok).toBe(false);
-    expect(schemaAccepts(candidate)).toBe(false);
+  ])('rejects %j', (patch) => {
+    expect(validateSettings({ ...validSettings(), ...patch }).ok).toBe(false);
   });
 });
 

@@ -6,11 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resolveStatePaths } from '../../../main/settings/paths.js';
 import { defaultSettings, type Settings } from '../../../main/settings/schema.js';
 import { loadSettingsFile } from '../../../main/settings/settings-file.js';
-import { createSettingsStore, settingsStoreOptions } from '../../../main/shell/store.js';
+import { createSettingsStore } from '../../../main/settings/settings-store.js';
+import { electronStoreBackend, electronStoreOptions } from '../../../main/shell/store.js';
 
 /**
  * electron-store only loads inside Electron; it is `conf` with Electron's default folder. These tests give
- * the store module `conf` itself, with the options the tray app passes to electron-store.
+ * the backend `conf` itself, with the options the tray app passes to electron-store.
  */
 const homes: string[] = [];
 function pathsInTempHome() {
@@ -33,56 +34,86 @@ const edited = (): Settings => ({
   startAtLogin: true,
 });
 
-describe('the settings store', () => {
-  it('round-trips settings through the schema into the file the CLI reads', async () => {
+const trayStore = (paths: ReturnType<typeof pathsInTempHome>) =>
+  createSettingsStore({ path: paths.settingsFile, backend: electronStoreBackend(Conf as never, paths) });
+
+describe('the tray app’s settings store (electron-store on the CLI’s file)', () => {
+  it('round-trips settings into the file the CLI reads', async () => {
     const paths = pathsInTempHome();
-    const store = createSettingsStore(Conf, paths);
-    expect(store.read()).toEqual(defaultSettings());
+    const store = trayStore(paths);
+    expect(await store.load()).toEqual(defaultSettings());
     const settings = edited();
-    store.write(settings);
-    expect(createSettingsStore(Conf, paths).read()).toEqual(settings);
-    // The CLI's loader reads the same file and agrees.
-    expect(settingsStoreOptions(paths)).toMatchObject({ cwd: paths.home, name: 'settings' });
+    await store.update((s) => Object.assign(s, settings));
+    expect(await trayStore(paths).load()).toEqual(settings);
+    expect(electronStoreOptions(paths)).toMatchObject({ cwd: paths.home, name: 'settings' });
     expect(await loadSettingsFile(paths.settingsFile)).toEqual(settings);
     expect(JSON.parse(readFileSync(paths.settingsFile, 'utf8')).__internal__.migrations.version).toBe('0.1.0');
   });
 
-  it('removes an optional value that was cleared (electron-store refuses undefined)', () => {
+  it('removes an optional value that was cleared (electron-store refuses undefined)', async () => {
     const paths = pathsInTempHome();
-    const store = createSettingsStore(Conf, paths);
-    store.write({ ...edited(), stsEndpointOverride: 'http://127.0.0.1:4566/' });
-    const { stsEndpointOverride: _gone, activeProfileId: _none, ...cleared } = edited();
-    store.write(cleared);
-    const read = store.read();
+    const store = trayStore(paths);
+    await store.update((s) => Object.assign(s, edited(), { stsEndpointOverride: 'http://127.0.0.1:4566/' }));
+    await store.update((s) => {
+      delete s.stsEndpointOverride;
+      delete s.activeProfileId;
+    });
+    const read = await store.load();
     expect(read.stsEndpointOverride).toBeUndefined();
     expect(read.activeProfileId).toBeUndefined();
   });
 
-  it('refuses invalid settings with every field’s message and leaves the file alone', () => {
+  it('refuses invalid settings with every field’s message and leaves the file alone', async () => {
     const paths = pathsInTempHome();
-    const store = createSettingsStore(Conf, paths);
-    store.write(edited());
+    const store = trayStore(paths);
+    await store.update((s) => Object.assign(s, edited()));
     const before = readFileSync(paths.settingsFile, 'utf8');
-    expect(() => store.write({ ...edited(), imdsPort: 80, region: 'moon' })).toThrow(
-      expect.objectContaining({ code: 'SETTINGS_INVALID', errors: expect.arrayContaining([expect.objectContaining({ field: 'imdsPort' }), expect.objectContaining({ field: 'region' })]) }),
-    );
+    for (const signInUrl of ['http://localhost.evil.example/sso', 'http://127.evil.example/', 'https://user:pw@idp.example.com/']) {
+      await expect(store.update((s) => (s.idpProfiles[0]!.signInUrl = signInUrl))).rejects.toMatchObject({
+        code: 'SETTINGS_INVALID',
+        errors: [expect.objectContaining({ field: 'idpProfiles.0.signInUrl' })],
+      });
+    }
+    await expect(store.update((s) => Object.assign(s, { imdsPort: 80, region: 'moon' }))).rejects.toMatchObject({
+      code: 'SETTINGS_INVALID',
+      errors: expect.arrayContaining([expect.objectContaining({ field: 'imdsPort' }), expect.objectContaining({ field: 'region' })]),
+    });
     expect(readFileSync(paths.settingsFile, 'utf8')).toBe(before);
   });
 
-  it('migrates a hand-written single-URL file into a profile, as the CLI does', () => {
+  it('migrates a hand-written single-URL file into a profile, as the CLI does', async () => {
     const paths = pathsInTempHome();
     writeFileSync(paths.settingsFile, JSON.stringify({ signInUrl: 'https://idp.example.com/start', region: 'eu-west-2' }));
-    const settings = createSettingsStore(Conf, paths).read();
+    const settings = await trayStore(paths).load();
     expect(settings.idpProfiles).toEqual([expect.objectContaining({ name: 'idp.example.com', signInUrl: 'https://idp.example.com/start' })]);
     expect(settings.activeProfileId).toBe(settings.idpProfiles[0]?.id);
     expect(settings.region).toBe('eu-west-2');
   });
 
-  it('a file the schema refuses is reported with a typed error and kept as it was', () => {
+  it('a file with invalid values is reported with a typed error and kept as it was', async () => {
     const paths = pathsInTempHome();
     const text = JSON.stringify({ imdsPort: 'eighty', __internal__: { migrations: { version: '0.1.0' } } });
     writeFileSync(paths.settingsFile, text);
-    expect(() => createSettingsStore(Conf, paths)).toThrow(expect.objectContaining({ code: 'SETTINGS_UNREADABLE' }));
+    await expect(trayStore(paths).load()).rejects.toMatchObject({ code: 'SETTINGS_INVALID', errors: [expect.objectContaining({ field: 'imdsPort' })] });
     expect(readFileSync(paths.settingsFile, 'utf8')).toBe(text);
+  });
+
+  it('a file that is not JSON is reported and kept as it was', () => {
+    const paths = pathsInTempHome();
+    writeFileSync(paths.settingsFile, '{"imdsPort": 99');
+    expect(() => electronStoreBackend(Conf as never, paths)).toThrow(expect.objectContaining({ code: 'SETTINGS_UNREADABLE' }));
+    expect(readFileSync(paths.settingsFile, 'utf8')).toBe('{"imdsPort": 99');
+  });
+
+  it('sees what the CLI wrote since it opened the file, and keeps it when it writes', async () => {
+    const paths = pathsInTempHome();
+    const tray = trayStore(paths);
+    await tray.update((s) => Object.assign(s, edited()));
+    const cli = createSettingsStore({ path: paths.settingsFile });
+    await cli.update((s) => (s.lastRoleArnByProfile['idp-0123456789abcdef'] = 'arn:aws:iam::123456789012:role/ReadOnly'));
+    await tray.update((s) => (s.notifications = false));
+    const after = await cli.load();
+    expect(after.lastRoleArnByProfile['idp-0123456789abcdef']).toBe('arn:aws:iam::123456789012:role/ReadOnly');
+    expect(after.notifications).toBe(false);
   });
 });

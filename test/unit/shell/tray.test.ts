@@ -6,11 +6,10 @@ import {
   createTrayActionDispatcher,
   toMenuTemplate,
   trayIconPath,
-  type TrayActionHandlers,
   type TrayElectron,
   type TrayImage,
 } from '../../../main/shell/tray.js';
-import { buildTrayMenu, type MenuItemDescription, type TrayAction } from '../../../main/tray/menu.js';
+import { buildTrayMenu, type MenuItemDescription, type TrayAction, type TrayActionHandlers } from '../../../main/tray/menu.js';
 import { manyRoles, role, serving, snapshot } from '../../support/session-snapshots.js';
 
 const NOW = Date.UTC(2026, 10, 25, 9, 0, 0);

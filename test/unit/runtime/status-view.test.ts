@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  activeProfile,
-  buildStatusView,
-  containerPortFor,
-  plannedImdsUrl,
-  copyText,
-  regionFor,
-  rendererBaseUrl,
-  settingsEffects,
-  type ServiceFacts,
-} from '../../../main/shell/app-model.js';
+import { activeProfile, containerPortFor, regionFor, runtimeEffects } from '../../../main/runtime/settings-effects.js';
+import { buildStatusView, plannedImdsUrl, copyText, type ServiceFacts } from '../../../main/runtime/status-view.js';
+import { rendererBaseUrl } from '../../../main/shell/renderer-url.js';
 import { pathToFileURL } from 'node:url';
 import { senderRefusal } from '../../../main/ipc/sender.js';
 import { defaultSettings, type Settings } from '../../../main/settings/schema.js';
@@ -26,7 +18,7 @@ const service: ServiceFacts = {
   containerEnvironment: { AWS_CONTAINER_CREDENTIALS_FULL_URI: 'http://127.0.0.1:9912/role/default', AWS_CONTAINER_AUTHORIZATION_TOKEN: 'tok-secret-123' },
 };
 
-describe('app model', () => {
+describe('settings effects and the status view', () => {
   it('picks the selected profile, else the first, else none', () => {
     expect(activeProfile(base())?.id).toBe('idp-corp');
     expect(activeProfile({ ...base(), activeProfileId: 'idp-lab' })?.id).toBe('idp-lab');
@@ -36,16 +28,18 @@ describe('app model', () => {
     expect(regionFor(corp, base())).toBe('us-east-1');
   });
 
-  it('says what a settings change restarts', () => {
-    const none = { restartSession: false, restartService: false, startAtLogin: undefined };
-    expect(settingsEffects(base(), base())).toEqual(none);
-    expect(settingsEffects(base(), { ...base(), accountLabels: { '123456789012': 'Prod' }, notifications: false })).toEqual(none);
-    expect(settingsEffects(base(), { ...base(), activeProfileId: 'idp-lab' }).restartSession).toBe(true);
-    expect(settingsEffects(base(), { ...base(), idpProfiles: [{ ...corp, signInUrl: 'https://new.example.com/' }, lab] }).restartSession).toBe(true);
-    expect(settingsEffects(base(), { ...base(), sessionDurationSeconds: 7200 }).restartSession).toBe(true);
-    expect(settingsEffects(base(), { ...base(), imdsPort: 19_911 })).toEqual({ ...none, restartService: true });
-    expect(settingsEffects(base(), { ...base(), imdsMode: 'loopback' }).restartService).toBe(true);
-    expect(settingsEffects(base(), { ...base(), startAtLogin: true })).toEqual({ ...none, startAtLogin: true });
+  it('says what a settings change restarts for the running profile', () => {
+    const none = { restartSession: false, restartService: false };
+    expect(runtimeEffects(base(), base(), 'idp-corp')).toEqual(none);
+    expect(runtimeEffects(base(), { ...base(), accountLabels: { '123456789012': 'Prod' }, notifications: false, startAtLogin: true }, 'idp-corp')).toEqual(none);
+    // Another profile's edit is not this one's business.
+    expect(runtimeEffects(base(), { ...base(), idpProfiles: [corp, { ...lab, signInUrl: 'https://new.example.com/' }] }, 'idp-corp')).toEqual(none);
+    expect(runtimeEffects(base(), { ...base(), idpProfiles: [{ ...corp, signInUrl: 'https://new.example.com/' }, lab] }, 'idp-corp').restartSession).toBe(true);
+    expect(runtimeEffects(base(), { ...base(), sessionDurationSeconds: 7200 }, 'idp-corp').restartSession).toBe(true);
+    expect(runtimeEffects(base(), { ...base(), stsEndpointOverride: 'http://127.0.0.1:4566/' }, 'idp-corp').restartSession).toBe(true);
+    expect(runtimeEffects(base(), { ...base(), imdsPort: 19_911 }, 'idp-corp')).toEqual({ ...none, restartService: true });
+    expect(runtimeEffects(base(), { ...base(), imdsMode: 'loopback' }, 'idp-corp').restartService).toBe(true);
+    expect(runtimeEffects(base(), { ...base(), tokensRequired: false }, 'idp-corp').restartService).toBe(true);
   });
 
   it('puts the container endpoint beside the metadata port', () => {

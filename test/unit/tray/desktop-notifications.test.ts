@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createNotifier, notificationFor, type NotificationHandle } from '../../../main/shell/notifications.js';
+import { createNotifier, notificationFor, type NotificationHandle } from '../../../main/tray/desktop-notifications.js';
 import { role } from '../../support/session-snapshots.js';
 
 const admin = role('123456789012', 'Admin');

@@ -1,11 +1,11 @@
 import type { SamlRole } from '../saml/types.js';
 import type { SessionEvent } from '../session/session.js';
-import { accountShortName, formatClock, type AccountLabels } from '../tray/describe.js';
+import { accountShortName, formatClock, type AccountLabels } from './describe.js';
 
 /**
  * Desktop notifications for the four moments a tray user must hear about: signed in, a refresh failed, the
  * IdP wants the user again (clicking opens the login window), and credentials expiring in 10 minutes that
- * cannot be renewed silently. Electron's Notification class is passed in (app.ts).
+ * cannot be renewed silently. Electron's Notification class is passed in (main/shell/app.ts).
  */
 
 export interface NotificationContent {

@@ -1,0 +1,350 @@
+import type { IpcHandlers, LoginWindowState, PushChannel, PushPayload, SessionView, SettingsView, StatusView, WindowKind } from '../../preload/contract.js';
+import type { EmbeddedAuthenticator } from '../login/embedded-authenticator.js';
+import type { AliasSetup } from '../network/setup.js';
+import { consoleUrlForRole } from '../outputs/console-url.js';
+import type { CredentialsFile } from '../outputs/credentials-file.js';
+import type { ShadowingFinding } from '../outputs/shadowing.js';
+import { credentialVariables, formatEnvAssignments, type ShellKind } from '../outputs/shell-env.js';
+import { externalUrlAllowed } from '../security/web-policy.js';
+import type { CredentialSession } from '../session/session.js';
+import type { SessionSnapshot } from '../session/types.js';
+import type { StatePaths } from '../settings/paths.js';
+import { mergeSettingsEdit } from '../settings/merge-edit.js';
+import type { IdpProfile, Settings } from '../settings/schema.js';
+import { SettingsFileError } from '../settings/settings-file.js';
+import type { SettingsStore } from '../settings/settings-store.js';
+import { describeError } from '../support/errors.js';
+import type { Logger } from '../support/logger.js';
+import { notificationFor, type NotificationContent } from '../tray/desktop-notifications.js';
+import type { TrayAction, TrayActionHandlers, TrayMenuContext } from '../tray/menu.js';
+import { createProfileRuntime, type ProfileRuntime } from './profile-runtime.js';
+import { activeProfile } from './settings-effects.js';
+import { buildStatusView, copyText, plannedImdsUrl } from './status-view.js';
+
+/**
+ * What the tray app does, without Electron: one settings store shared with the CLI, the active profile's
+ * runtime (the very object `cloudtoken daemon` runs), and what every tray action and IPC request means.
+ * Tray actions and IPC requests fail the same way: the error's message, to the window that asked or as a
+ * notification. main/shell/app.ts only wires Electron's objects to the ports below.
+ */
+
+/** The embedded sign-in of one profile (its partition and login window), built once per runtime. */
+export interface ProfileSignIn {
+  authenticator: EmbeddedAuthenticator;
+  loginState(): LoginWindowState;
+  navigate(step: 'back' | 'reload'): boolean;
+}
+
+export interface TrayControllerPorts {
+  store: SettingsStore;
+  paths: StatePaths;
+  platform: NodeJS.Platform;
+  signInFor(profile: IdpProfile): ProfileSignIn;
+  aliasSetup(port: number): AliasSetup;
+  credentialsFile(): CredentialsFile;
+  windows: {
+    show(kind: Exclude<WindowKind, 'login'>): void;
+    isOpen(kind: WindowKind): boolean;
+    close(kind: WindowKind): void;
+    push<P extends PushChannel>(channel: P, payload: PushPayload<P>): void;
+  };
+  notify(content: NotificationContent): void;
+  writeClipboard(text: string): void;
+  openExternal(url: string): Promise<void>;
+  autostart: { isEnabled(): Promise<boolean>; setEnabled(enabled: boolean): Promise<void> };
+  environmentFindings(imdsUrl: string): Promise<ShadowingFinding[]>;
+  /** The tray's image and menu are stale: rebuild them. */
+  renderTray(): void;
+  quit(): void;
+  logger: Logger;
+  now?: () => number;
+}
+
+export interface TrayController {
+  /** Read the settings, follow their changes, start the active profile and sign in silently. */
+  start(options: { hidden: boolean }): Promise<void>;
+  readonly ipc: IpcHandlers;
+  readonly actions: TrayActionHandlers;
+  /** A tray action failed: said the way a failed IPC request is said. */
+  actionFailed(error: unknown, action: TrayAction): void;
+  snapshot(): SessionSnapshot;
+  menuContext(): Omit<TrayMenuContext, 'now'>;
+  /** A click on the icon (Windows, Linux): the pending sign-in, else the status window. */
+  trayClicked(): void;
+  /** Launched again (second instance, macOS re-open from Finder or the Dock). */
+  reopened(): void;
+  /** The machine woke up. */
+  resumed(): void;
+  /** Quit: stop serving, and remove the alias when the setting says so. */
+  stop(): Promise<void>;
+}
+
+interface Running {
+  runtime: ProfileRuntime;
+  signIn: ProfileSignIn;
+  off: () => void;
+}
+
+function signedOutSnapshot(profileId: string): SessionSnapshot {
+  return { profileId, phase: 'signed-out', roles: [], active: [], metadataRoleArn: undefined, nextRefreshAt: undefined, lastRefreshAt: undefined, error: undefined };
+}
+
+function platformName(platform: NodeJS.Platform): SettingsView['platform'] {
+  return platform === 'linux' || platform === 'darwin' || platform === 'win32' ? platform : 'other';
+}
+
+export function createTrayController(ports: TrayControllerPorts): TrayController {
+  const { store, logger, windows } = ports;
+  const now = ports.now ?? Date.now;
+  let settings: Settings;
+  let current: Running | undefined;
+  let stopWatching: (() => void) | undefined;
+  // Profile switches and settings changes, one at a time: two quick saves must not start two runtimes.
+  let switching: Promise<void> = Promise.resolve();
+  const serially = (task: () => Promise<void>) => {
+    switching = switching.then(task, task);
+    return switching;
+  };
+
+  const snapshot = () => current?.runtime.session.snapshot() ?? signedOutSnapshot(settings?.activeProfileId ?? '');
+  const sessionView = (): SessionView => ({ snapshot: snapshot(), accountLabels: settings.accountLabels, now: now() });
+  const settingsView = (): SettingsView => ({ settings, platform: platformName(ports.platform) });
+
+  async function statusView(): Promise<StatusView> {
+    const service = current?.runtime.service();
+    // Judged against where tools will look, so a shadowing variable is reported before the first sign-in too.
+    const findings = await ports.environmentFindings(service?.imdsUrl ?? plannedImdsUrl(settings));
+    return buildStatusView({ snapshot: snapshot(), settings, now: now(), service, findings });
+  }
+
+  function publish(): void {
+    ports.renderTray();
+    windows.push('cloudtoken:push:session', sessionView());
+    if (windows.isOpen('status')) {
+      statusView()
+        .then((view) => windows.push('cloudtoken:push:status', view))
+        .catch((error: unknown) => logger.warn('Could not update the status window', { error }));
+    }
+  }
+
+  async function startProfile(profile: IdpProfile): Promise<void> {
+    const signIn = ports.signInFor(profile);
+    const runtime = await createProfileRuntime({
+      profile,
+      settings,
+      store,
+      authenticator: signIn.authenticator,
+      durationLimitsPath: ports.paths.durationLimitsFile,
+      roleChoice: 'remember',
+      aliasSetup: ports.aliasSetup,
+      // Reverted (or not) at quit by the setting as it is then, not as it was at start.
+      revertAliasOnClose: false,
+      credentialsFile: ports.credentialsFile,
+      logger,
+    });
+    const off = runtime.on((event) => {
+      if (event.type === 'changed' || event.type === 'service-started') publish();
+      if (event.type === 'signed-in') runtime.serve().catch(() => undefined);
+      if (event.type === 'service-failed') {
+        logger.error('The metadata service did not start', { error: event.error });
+        ports.notify({ title: 'AWS tools cannot get credentials', body: `The metadata service did not start: ${describeError(event.error)}`, opensSignIn: false });
+      }
+      if (event.type === 'settings-need-restart') restartProfile().catch((error: unknown) => logger.error('Restarting the session failed', { error }));
+      if (event.type !== 'service-started' && event.type !== 'service-failed' && event.type !== 'settings-need-restart') {
+        const content = settings.notifications ? notificationFor(event, { roles: runtime.session.snapshot().roles, labels: settings.accountLabels }) : undefined;
+        if (content) ports.notify(content);
+      }
+    });
+    current = { runtime, signIn, off };
+  }
+
+  async function stopProfile(): Promise<void> {
+    const running = current;
+    current = undefined;
+    if (!running) return;
+    running.off();
+    running.signIn.authenticator.cancelPending();
+    await running.runtime.close();
+  }
+
+  /** The active profile anew (another profile chosen, its URL or STS settings changed); called serially. */
+  async function replaceProfile(): Promise<void> {
+    await stopProfile();
+    const profile = activeProfile(settings);
+    if (profile) await startProfile(profile);
+    publish();
+    // The IdP session usually outlives the app: sign in silently where it does.
+    current?.runtime.session.signIn({ interactive: false }).catch((error: unknown) => logger.info('Silent sign-in did not complete', { error: describeError(error) }));
+  }
+  const restartProfile = () => serially(replaceProfile);
+
+  /** New settings, from this app or any other process: the menu, the windows and the runtime follow. */
+  async function settingsChanged(next: Settings): Promise<void> {
+    const previous = settings;
+    settings = next;
+    windows.push('cloudtoken:push:settings', settingsView());
+    const profile = activeProfile(next);
+    if (profile?.id !== current?.runtime.profile.id) await replaceProfile();
+    else await current?.runtime.applySettings(next);
+    if (previous.startAtLogin !== next.startAtLogin) await applyStartAtLogin(next.startAtLogin);
+    publish();
+  }
+
+  /** The OS's login item is the truth: what it says after the change is what the setting shows. */
+  async function applyStartAtLogin(wanted: boolean): Promise<void> {
+    let actual = wanted;
+    try {
+      await ports.autostart.setEnabled(wanted);
+      actual = await ports.autostart.isEnabled();
+    } catch (error) {
+      actual = await ports.autostart.isEnabled().catch(() => !wanted);
+      ports.notify({ title: 'Cloudtoken', body: `Start at login could not be ${wanted ? 'turned on' : 'turned off'}: ${describeError(error)}`, opensSignIn: false });
+    }
+    if (actual !== settings.startAtLogin) settings = await store.update((latest) => (latest.startAtLogin = actual));
+  }
+
+  function signInInteractively(): void {
+    if (!current) {
+      windows.show('settings');
+      return;
+    }
+    if (current.signIn.authenticator.showPending()) return;
+    current.runtime.session.signIn({ interactive: true }).catch((error: unknown) => logger.info('Sign-in did not complete', { error: describeError(error) }));
+  }
+
+  const requireSession = (): CredentialSession => {
+    if (!current) throw new Error('Add an identity provider in Settings first.');
+    return current.runtime.session;
+  };
+
+  const heldCredentials = (what: string) => {
+    const held = current?.runtime.session.metadataCredentials();
+    if (!held || !current) throw new Error(`There are no valid credentials ${what}.`);
+    return { held, region: current.runtime.region() };
+  };
+
+  async function action(run: () => unknown): Promise<{ ok: true } | { ok: false; message: string }> {
+    try {
+      await run();
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, message: describeError(error) };
+    }
+  }
+
+  async function saveSettings(edited: Settings) {
+    const base = settings;
+    try {
+      const saved = await store.update((latest) => Object.assign(latest, mergeSettingsEdit(base, edited, latest)));
+      await serially(() => settingsChanged(saved));
+      return { ok: true as const, settings };
+    } catch (error) {
+      const errors = error instanceof SettingsFileError && error.errors.length > 0 ? error.errors : [{ field: '', message: describeError(error) }];
+      return { ok: false as const, errors };
+    }
+  }
+
+  const ipc: IpcHandlers = {
+    'cloudtoken:roles:get': () => sessionView(),
+    'cloudtoken:roles:choose': ({ roleArn }) => action(() => requireSession().chooseRole(roleArn)),
+    'cloudtoken:roles:keep-active': ({ roleArn, keep }) => action(() => requireSession().setKeptActive(roleArn, keep)),
+    'cloudtoken:settings:get': () => settingsView(),
+    'cloudtoken:settings:save': (next) => saveSettings(next),
+    'cloudtoken:status:get': () => statusView(),
+    'cloudtoken:status:copy': ({ target }) =>
+      action(() => {
+        const service = current?.runtime.service();
+        if (!service) throw new Error('The metadata service is not running yet: sign in first.');
+        ports.writeClipboard(copyText(target, service));
+      }),
+    'cloudtoken:session:sign-in': () => action(() => signInInteractively()),
+    'cloudtoken:session:refresh': () => action(() => requireSession().refreshNow()),
+    'cloudtoken:login:get': () =>
+      current?.signIn.loginState() ?? { phase: 'failed', profileName: '', url: undefined, canGoBack: false, notice: undefined, message: 'No identity provider is set up.' },
+    'cloudtoken:login:navigate': ({ action: step }) =>
+      action(() => {
+        if (!current?.signIn.navigate(step)) throw new Error('No sign-in is in progress.');
+      }),
+    'cloudtoken:login:cancel': () => action(() => current?.signIn.authenticator.cancelPending()),
+    'cloudtoken:login:use-system-browser': () =>
+      action(() => {
+        if (!current?.signIn.authenticator.useSystemBrowser()) throw new Error('No sign-in is in progress.');
+      }),
+    'cloudtoken:window:close': (_request, sender) => action(() => windows.close(sender.kind)),
+  };
+
+  const copyEnvironment = (kind: ShellKind) => {
+    const { held, region } = heldCredentials('to copy');
+    ports.writeClipboard(formatEnvAssignments(kind, credentialVariables(held.credentials, { region })));
+  };
+
+  const openConsole = async () => {
+    const { held, region } = heldCredentials('for the console');
+    const url = await consoleUrlForRole(held, { region, issuer: 'Cloudtoken' });
+    if (!externalUrlAllowed(url)) throw new Error('The console sign-in link was not an https URL; it was not opened.');
+    await ports.openExternal(url);
+  };
+
+  const actions: TrayActionHandlers = {
+    'sign-in': () => signInInteractively(),
+    'show-sign-in': () => current?.signIn.authenticator.showPending(),
+    'sign-out': async () => {
+      // "Cancel sign-in" too: the session finishes a pending sign-in before it signs out, so end that first.
+      current?.signIn.authenticator.cancelPending();
+      await current?.runtime.session.signOut();
+    },
+    'choose-role': ({ roleArn }) => requireSession().chooseRole(roleArn),
+    'keep-active': ({ roleArn, keep }) => requireSession().setKeptActive(roleArn, keep),
+    'open-role-picker': () => windows.show('roles'),
+    refresh: () => requireSession().refreshNow(),
+    'copy-env': ({ shell }) => copyEnvironment(shell),
+    'open-console': () => openConsole(),
+    'open-status': () => windows.show('status'),
+    'open-settings': () => windows.show('settings'),
+    'set-start-at-login': async ({ enabled }) => {
+      await applyStartAtLogin(enabled);
+      publish();
+    },
+    quit: () => ports.quit(),
+  };
+
+  return {
+    async start({ hidden }) {
+      settings = await store.load();
+      stopWatching = store.watch((next) => {
+        serially(() => settingsChanged(next)).catch((error: unknown) => logger.warn('Could not apply changed settings', { error: describeError(error) }));
+      });
+      const profile = activeProfile(settings);
+      if (!profile) {
+        if (!hidden) windows.show('settings');
+        publish();
+        return;
+      }
+      await restartProfile();
+    },
+    ipc,
+    actions,
+    actionFailed(error, failed) {
+      logger.warn('A tray action failed', { action: failed.kind, error: describeError(error) });
+      ports.notify({ title: 'Cloudtoken', body: describeError(error), opensSignIn: false });
+      ports.renderTray();
+    },
+    snapshot,
+    menuContext: () => ({ accountLabels: settings.accountLabels, startAtLogin: settings.startAtLogin, hasProfiles: settings.idpProfiles.length > 0 }),
+    trayClicked() {
+      if (!current?.signIn.authenticator.showPending()) windows.show('status');
+    },
+    reopened() {
+      if (!current?.signIn.authenticator.showPending()) windows.show(settings.idpProfiles.length === 0 ? 'settings' : 'status');
+    },
+    resumed() {
+      current?.runtime.session.onResume().catch((error: unknown) => logger.warn('Re-evaluating the session after sleep failed', { error }));
+    },
+    async stop() {
+      stopWatching?.();
+      const revert = settings.revertAliasOnQuit && current?.runtime.service()?.mode === 'alias';
+      await serially(() => stopProfile());
+      if (revert) await ports.aliasSetup(settings.imdsPort).manager.revert();
+    },
+  };
+}
