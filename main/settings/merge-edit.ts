@@ -4,20 +4,25 @@ import type { IdpProfile, Settings } from './schema.js';
  * A whole-settings edit (the Settings window submits every field) merged onto the file as it is now: only
  * what the user changed since `base`, the settings the window was showing, is applied; everything else keeps
  * what others saved meanwhile (a role chosen in the CLI, a profile a terminal added). Maps merge per entry
- * and profiles per id, so two people's different additions both stay.
+ * and profiles per id, so two people's different additions both stay. The role choices belong to the
+ * sessions, not to the window: they are always the file's, less those of profiles the edit removed.
  */
+const SESSION_OWNED = ['lastRoleArnByProfile', 'keptActiveRoleArnsByProfile'] as const;
+
 export function mergeSettingsEdit(base: Settings, edited: Settings, latest: Settings): Settings {
   const merged = structuredClone(latest);
   const target = merged as unknown as Record<string, unknown>;
   const was = base as unknown as Record<string, unknown>;
   const now = edited as unknown as Record<string, unknown>;
   for (const key of new Set([...Object.keys(was), ...Object.keys(now)])) {
-    if (key === 'idpProfiles') continue;
+    if (key === 'idpProfiles' || (SESSION_OWNED as readonly string[]).includes(key)) continue;
     if (same(was[key], now[key])) continue;
     target[key] = isMap(was[key]) && isMap(now[key]) && isMap(target[key]) ? mergeMap(was[key], now[key], target[key]) : structuredClone(now[key]);
     if (target[key] === undefined) delete target[key];
   }
   merged.idpProfiles = mergeProfiles(base.idpProfiles, edited.idpProfiles, latest.idpProfiles);
+  const removed = base.idpProfiles.filter((p) => !edited.idpProfiles.some((q) => q.id === p.id)).map((p) => p.id);
+  for (const key of SESSION_OWNED) for (const id of removed) delete merged[key][id];
   return merged;
 }
 
