@@ -54,24 +54,14 @@ export function nextRefreshAt(obtainedAt: number, expiresAt: number, policy: Sch
   return Math.max(target, obtainedAt + policy.minIntervalMs);
 }
 
-export type RetryDecision = { retryAt: number } | { giveUp: true };
-
 /**
- * After a transient failure (network, throttling, 5xx): retry with exponential backoff while the credentials
- * being served are still valid; once the next attempt would come after expiry there is nothing left to save.
+ * After a retryable failure (network, throttling, 5xx): the next attempt, backing off exponentially up to a cap,
+ * with ±20 % jitter so machines that lost the same network do not come back in step. Retries never stop on
+ * their own: an outage may outlast the credentials, and the session must recover when the network returns.
  */
-export function retryAfterTransientFailure(
-  attempt: number,
-  now: number,
-  currentExpiresAt: number | undefined,
-  policy: SchedulePolicy,
-  random: number,
-): RetryDecision {
+export function retryAfterTransientFailure(attempt: number, now: number, policy: SchedulePolicy, random: number): number {
   const exponential = Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** Math.max(0, attempt - 1));
-  const delay = Math.round(exponential * (0.8 + 0.4 * random));
-  const retryAt = now + delay;
-  if (currentExpiresAt === undefined || retryAt >= currentExpiresAt) return { giveUp: true };
-  return { retryAt };
+  return now + Math.round(exponential * (0.8 + 0.4 * random));
 }
 
 /** Whether the expiry warning is due: credentials that cannot be refreshed silently run out soon. */

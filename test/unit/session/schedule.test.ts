@@ -49,17 +49,17 @@ describe('nextRefreshAt', () => {
 
 describe('retryAfterTransientFailure', () => {
   it('backs off exponentially up to the cap', () => {
-    const delays = [1, 2, 3, 4, 5, 6, 7].map((attempt) => {
-      const decision = retryAfterTransientFailure(attempt, t0, t0 + 10 * HOUR, DEFAULT_POLICY, 0.5);
-      if (!('retryAt' in decision)) throw new Error('expected a retry');
-      return decision.retryAt - t0;
-    });
+    const delays = [1, 2, 3, 4, 5, 6, 7].map((attempt) => retryAfterTransientFailure(attempt, t0, DEFAULT_POLICY, 0.5) - t0);
     expect(delays).toEqual([15_000, 30_000, 60_000, 120_000, 240_000, 300_000, 300_000]);
   });
 
-  it('gives up once the next attempt would come after the served credentials expire', () => {
-    expect(retryAfterTransientFailure(1, t0, t0 + 10_000, DEFAULT_POLICY, 0.5)).toEqual({ giveUp: true });
-    expect(retryAfterTransientFailure(1, t0, undefined, DEFAULT_POLICY, 0.5)).toEqual({ giveUp: true });
+  it('spreads retries by ±20 % so machines that lost the same network do not return in step', () => {
+    expect(retryAfterTransientFailure(1, t0, DEFAULT_POLICY, 0) - t0).toBe(12_000);
+    expect(retryAfterTransientFailure(1, t0, DEFAULT_POLICY, 0.999_999) - t0).toBe(18_000);
+  });
+
+  it('keeps retrying at the cap however long the outage lasts, so the session recovers when the network does', () => {
+    expect(retryAfterTransientFailure(1000, t0, DEFAULT_POLICY, 0.5) - t0).toBe(DEFAULT_POLICY.retryMaxMs);
   });
 });
 
