@@ -59,7 +59,7 @@ async function fetchSigninToken(url: string, options: ConsoleSigninOptions, time
   } catch (error) {
     const endpoint = url.slice(0, url.indexOf('?'));
     const advice = agent ? await networkAdvice(agent, endpoint) : `Could not reach ${endpoint}.`;
-    throw new StsError('STS_NETWORK', advice, { cause: error, transient: true });
+    throw new StsError('STS_NETWORK', advice, { cause: error });
   } finally {
     agent?.destroy();
   }

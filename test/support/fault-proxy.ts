@@ -1,3 +1,4 @@
+import { createServer as createHttpServer, STATUS_CODES } from 'node:http';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
 /**
@@ -31,8 +32,6 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-const REASONS: Record<number, string> = { 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
-
 export async function startFaultProxy(options: { targetPort?: number } = {}): Promise<FaultProxy> {
   let fault: ProxyFault = { kind: 'pass' };
   const open = new Set<Socket>();
@@ -56,18 +55,14 @@ export async function startFaultProxy(options: { targetPort?: number } = {}): Pr
     client.pipe(upstream).pipe(client);
   };
 
-  const answerStatus = (client: Socket, status: number, headers: Record<string, string>) => {
-    let request = '';
-    client.on('data', (chunk: Buffer) => {
-      request += chunk.toString('latin1');
-      if (!request.includes('\r\n\r\n')) return;
-      const body = `<html><body>${status} ${REASONS[status] ?? 'Error'} (fault proxy)</body></html>`;
-      const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-      client.end(
-        `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\ncontent-type: text/html\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}connection: close\r\n\r\n${body}`,
-      );
-    });
-  };
+  // Node's own HTTP parser answers the status, so the reply is well-formed for every client.
+  const statusServer = createHttpServer((request, response) => {
+    const current = fault.kind === 'status' ? fault : { status: 503, headers: {} };
+    const reason = STATUS_CODES[current.status] ?? 'Error';
+    request.resume();
+    response.writeHead(current.status, { 'content-type': 'text/html', connection: 'close', ...current.headers });
+    response.end(`<html><body>${current.status} ${reason} (fault proxy)</body></html>`);
+  });
 
   const onConnection = (client: Socket) => {
     track(client);
@@ -91,7 +86,7 @@ export async function startFaultProxy(options: { targetPort?: number } = {}): Pr
         return;
       }
       case 'status':
-        return answerStatus(client, current.status, current.headers ?? {});
+        return void statusServer.emit('connection', client);
     }
   };
 

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { faultKindOf } from '../../../main/session/fault-model.js';
 import { consoleHomeFor, createConsoleSigninUrl, federationEndpointFor } from '../../../main/sts/federation.js';
 import type { StsError } from '../../../main/sts/errors.js';
 import type { AwsCredentials } from '../../../main/sts/types.js';
@@ -92,7 +93,8 @@ describe('console sign-in URL', () => {
     const unreachable = await createConsoleSigninUrl({ credentials, partition: 'aws', federationEndpoint: `http://127.0.0.1:${port}/federation` }).catch(
       (error: StsError) => error,
     );
-    expect(unreachable).toMatchObject({ code: 'STS_NETWORK', transient: true });
+    expect(unreachable).toMatchObject({ code: 'STS_NETWORK' });
+    expect(faultKindOf(unreachable)).toBe('retryable');
     expect((unreachable as Error).message).toContain(`http://127.0.0.1:${port}/federation`);
     expect((unreachable as Error).message).not.toContain(credentials.secretAccessKey);
   });
