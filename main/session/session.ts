@@ -445,7 +445,8 @@ export class CredentialSession {
       if (!held) continue;
       const expiresAt = held.credentials.expiration;
       const warnAt = expiryWarningAt(expiresAt, this.policy);
-      const willRenew = this.refreshAt !== undefined && this.refreshAt < warnAt;
+      // "Cannot be renewed without you" is said only when true: no silent refresh or retry is pending at all.
+      const willRenew = this.refreshAt !== undefined;
       if (!willRenew && !this.warned.has(arn)) {
         if (now >= warnAt) {
           this.warned.add(arn);

@@ -19,6 +19,8 @@ const SECOND = 1000;
 const policy: SchedulePolicy = {
   refreshIntervalMs: 3 * SECOND,
   minIntervalMs: SECOND,
+  shortLifetimeShare: 0.5,
+  refreshFloorMs: SECOND,
   minRemainingMs: 0,
   refreshAllowanceMs: 0,
   maxJitterMs: 0,

@@ -33,6 +33,27 @@ describe('nextRefreshAt', () => {
     expect(nextRefreshAt(t0, t0 + 12 * HOUR, policyFor(1), 0)).toBe(t0 + 5 * MIN);
   });
 
+  it('refreshes 2-minute credentials when half their life remains, not after the 5-minute minimum', () => {
+    expect(nextRefreshAt(t0, t0 + 2 * MIN, DEFAULT_POLICY, 0)).toBe(t0 + MIN);
+  });
+
+  it('never refreshes sooner than the 30-second floor, however short the credentials', () => {
+    expect(nextRefreshAt(t0, t0 + 40_000, DEFAULT_POLICY, 0)).toBe(t0 + 30_000);
+    expect(nextRefreshAt(t0, t0 + 5_000, DEFAULT_POLICY, 0.5)).toBe(t0 + 30_000);
+  });
+
+  it('for any lifetime above twice the floor: refreshes before expiry with close to the set share left', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 0.999999, noNaN: true }), fc.integer({ min: 61, max: 12 * 3600 }), (random, seconds) => {
+        const lifetime = seconds * 1000;
+        const at = nextRefreshAt(t0, t0 + lifetime, DEFAULT_POLICY, random);
+        const left = t0 + lifetime - at;
+        expect(at).toBeGreaterThanOrEqual(t0 + DEFAULT_POLICY.refreshFloorMs);
+        expect(left).toBeGreaterThanOrEqual(Math.min(lifetime * DEFAULT_POLICY.shortLifetimeShare, DEFAULT_POLICY.minRemainingMs));
+      }),
+    );
+  });
+
   it('jitter only ever takes time off, by at most a minute', () => {
     fc.assert(
       fc.property(fc.double({ min: 0, max: 0.999999, noNaN: true }), fc.integer({ min: 15, max: 720 }), (random, minutes) => {
