@@ -8,6 +8,7 @@ import { durationLimitsFile } from '../sts/duration-limits-file.js';
 import type { CredentialSession, RoleChoice } from '../session/session.js';
 import { writeFileAtomic } from '../settings/atomic-file.js';
 import { resolveStatePaths, type StatePaths } from '../settings/paths.js';
+import { assertStateFolderWritable } from '../settings/state-folder.js';
 import { readJsonObject } from '../settings/state-file.js';
 import { checkServiceUrl, newProfileId, type IdpProfile, type Settings } from '../settings/schema.js';
 import { loadSettingsFile, saveSettingsFile } from '../settings/settings-file.js';
@@ -153,6 +154,7 @@ export interface ContextPurpose {
 export async function openCliContext(options: CliOptions, io: CliIo, purpose: ContextPurpose): Promise<CliContext> {
   const logger = createLogger({ level: options.verbose ? 'debug' : 'warn', sink: (line) => io.stderr.write(`${line}\n`) });
   const paths = resolveStatePaths({ env: io.env, platform: io.platform, homedir: io.homedir });
+  if (purpose.rememberChoice) await assertStateFolderWritable(paths.home);
   const settings = await loadSettingsFile(paths.settingsFile);
   const { profile, changed } = selectProfile(settings, options);
   if (options.region !== undefined) settings.region = options.region;
