@@ -8,6 +8,7 @@ import { createCredentialsFile } from '../outputs/credentials-file.js';
 import { createProfileRuntime, type ProfileRuntime, type ProfileRuntimeOptions } from '../runtime/profile-runtime.js';
 import type { CredentialSession } from '../session/session.js';
 import { resolveStatePaths, type StatePaths } from '../settings/paths.js';
+import { assertStateFolderWritable } from '../settings/state-folder.js';
 import { readJsonObject, updateJsonObject } from '../settings/state-file.js';
 import { checkServiceUrl, newProfileId, type IdpProfile, type Settings } from '../settings/schema.js';
 import { createSettingsStore, type SettingsStore } from '../settings/settings-store.js';
@@ -195,6 +196,7 @@ export interface ContextPurpose {
 export async function openCliContext(options: CliOptions, io: CliIo, purpose: ContextPurpose): Promise<CliContext> {
   const logger = createLogger({ level: options.verbose ? 'debug' : 'warn', sink: (line) => io.stderr.write(`${line}\n`) });
   const paths = resolveStatePaths({ env: io.env, platform: io.platform, homedir: io.homedir });
+  if (purpose.interactive) await assertStateFolderWritable(paths.home);
   const store = createSettingsStore({ path: paths.settingsFile, logger });
   const saved = await store.load();
   const selection = selectProfile(saved, options);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import { fillLoginForm } from './browser-autofill.js';
 import type { BrowserAutofill } from './browser-autofill.js';
 import { SIGNED_IN_PAGE } from './browser-pages.js';
 import { browserSessionFile } from './browser-session.js';
+import { sweepStaleTemporaries, temporarySibling } from '../settings/temporary-files.js';
 
 export { BrowserNotFoundError, findBrowser, findBrowserCandidates } from './browser-discovery.js';
 export type { BrowserAutofill } from './browser-autofill.js';
@@ -132,9 +132,15 @@ async function readSessionCookies(profileDir: string, logger: Logger): Promise<C
 async function saveSessionCookies(context: BrowserContext, profileDir: string): Promise<void> {
   const sessionCookies = (await context.cookies()).filter((cookie) => cookie.expires === -1);
   const file = browserSessionFile(profileDir);
-  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  await fs.writeFile(temporary, JSON.stringify(sessionCookies), { mode: 0o600 });
-  await fs.rename(temporary, file);
+  await sweepStaleTemporaries(file);
+  const temporary = temporarySibling(file);
+  try {
+    await fs.writeFile(temporary, JSON.stringify(sessionCookies), { mode: 0o600, flag: 'wx' });
+    await fs.rename(temporary, file);
+  } catch (error) {
+    await fs.rm(temporary, { force: true });
+    throw error;
+  }
 }
 
 function launchFailed(executable: string, error: unknown): BrowserLoginError {

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CookieJar } from 'tough-cookie';
 import type { Logger } from '../support/logger.js';
 import { silentLogger } from '../support/logger.js';
+import { sweepStaleTemporaries, temporarySibling } from '../settings/temporary-files.js';
 
 /**
  * The IdP session cookies between runs, so a later sign-in is silent while the IdP session lives. The file
@@ -111,7 +111,8 @@ async function unusable(
 async function writePrivateFile(path: string, text: string): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  await sweepStaleTemporaries(path);
+  const temp = temporarySibling(path);
   try {
     await writeFile(temp, text, { mode: 0o600, flag: 'wx' });
     // mode at creation is masked by the umask; make sure.

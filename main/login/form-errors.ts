@@ -20,8 +20,11 @@ export type FormLoginErrorCode =
 
 export class FormLoginError extends CloudtokenError {
   declare readonly code: FormLoginErrorCode;
+  /** The IdP's HTTP status for FORM_HTTP_ERROR: a 5xx or 429 is its passing trouble, a 4xx a lasting refusal. */
+  readonly httpStatus: number | undefined;
 
-  constructor(code: FormLoginErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: FormLoginErrorCode, message: string, options?: { cause?: unknown; httpStatus?: number }) {
     super(code, message, options);
+    this.httpStatus = options?.httpStatus;
   }
 }

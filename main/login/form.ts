@@ -207,7 +207,9 @@ function rejected(page: HtmlPage, code: 'FORM_CREDENTIALS_REJECTED' | 'FORM_CODE
 
 function nothingToDo(page: HtmlPage, fetched: FetchedPage): FormLoginError {
   if (fetched.status >= 400) {
-    return new FormLoginError('FORM_HTTP_ERROR', `The identity provider answered HTTP ${fetched.status} (${describePage(page)}).`);
+    return new FormLoginError('FORM_HTTP_ERROR', `The identity provider answered HTTP ${fetched.status} (${describePage(page)}).`, {
+      httpStatus: fetched.status,
+    });
   }
   return new FormLoginError(
     'FORM_NOT_FOUND',

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { silentLogger } from '../support/logger.js';
@@ -10,6 +9,10 @@ import type { CredentialsEdit, ManagedProfile } from './credentials-file-edit.js
 import { withFileLock } from './file-lock.js';
 import type { FileLockOptions } from './file-lock.js';
 import { IniSyntaxError, parseIni } from './ini.js';
+import { sweepStaleTemporaries, temporarySibling } from '../settings/temporary-files.js';
+
+/** Marks our temporaries in ~/.aws, a folder other programs write to as well. */
+const CREDENTIALS_TEMPORARY_TAG = 'cloudtoken-';
 
 export { CredentialsFileError, MANAGED_KEY } from './credentials-file-edit.js';
 export type { CredentialsFileErrorCode, ManagedProfile } from './credentials-file-edit.js';
@@ -96,7 +99,8 @@ function corrupt(file: string, why: string, cause: unknown): CredentialsFileErro
 
 async function replaceAtomically(target: string, text: string, owner: { uid?: number; gid?: number }): Promise<void> {
   const directory = path.dirname(target);
-  const temporary = path.join(directory, `.${path.basename(target)}.cloudtoken-${randomBytes(6).toString('hex')}.tmp`);
+  await sweepStaleTemporaries(target, CREDENTIALS_TEMPORARY_TAG);
+  const temporary = temporarySibling(target, CREDENTIALS_TEMPORARY_TAG);
   try {
     const handle = await fs.open(temporary, 'wx', 0o600);
     try {

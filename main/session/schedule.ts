@@ -9,8 +9,15 @@
 export interface SchedulePolicy {
   /** Regular refresh period (the original Cloudtoken's 45 minutes). */
   refreshIntervalMs: number;
-  /** Never refresh more often than this. */
+  /** Never refresh more often than this — unless the credentials live shorter (see `shortLifetimeShare`). */
   minIntervalMs: number;
+  /**
+   * Credentials too short-lived for the regular rules (an IdP's SessionNotOnOrAfter can cut them to minutes)
+   * are refreshed once at most this share of their lifetime remains.
+   */
+  shortLifetimeShare: number;
+  /** However short the credentials, never refresh sooner than this after obtaining them: a broken IdP is not hammered. */
+  refreshFloorMs: number;
   /** Served credentials keep at least this much life whenever a refresh can succeed. */
   minRemainingMs: number;
   /** Time a refresh itself may take (IdP round trip + STS). */
@@ -29,6 +36,8 @@ const MINUTE = 60_000;
 export const DEFAULT_POLICY: SchedulePolicy = {
   refreshIntervalMs: 45 * MINUTE,
   minIntervalMs: 5 * MINUTE,
+  shortLifetimeShare: 0.5,
+  refreshFloorMs: 30_000,
   minRemainingMs: 25 * MINUTE,
   refreshAllowanceMs: 2 * MINUTE,
   maxJitterMs: MINUTE,
@@ -51,27 +60,24 @@ export function nextRefreshAt(obtainedAt: number, expiresAt: number, policy: Sch
   const lastUseful = expiresAt - policy.minRemainingMs - policy.refreshAllowanceMs;
   const jitter = Math.floor(random * Math.min(policy.maxJitterMs, policy.refreshIntervalMs / 20));
   const target = Math.min(regular, lastUseful) - jitter;
-  return Math.max(target, obtainedAt + policy.minIntervalMs);
+  const earliest = obtainedAt + policy.minIntervalMs;
+  if (target >= earliest) return target;
+  // Too short-lived for the regular margins: the minimum interval still wins while it leaves the share of the
+  // lifetime; otherwise refresh at that share, never sooner than the floor.
+  const lifetime = expiresAt - obtainedAt;
+  const shortJitter = Math.floor(random * Math.min(policy.maxJitterMs, lifetime / 20));
+  const byShare = expiresAt - lifetime * policy.shortLifetimeShare - shortJitter;
+  return Math.max(Math.min(earliest, byShare), obtainedAt + policy.refreshFloorMs);
 }
 
-export type RetryDecision = { retryAt: number } | { giveUp: true };
-
 /**
- * After a transient failure (network, throttling, 5xx): retry with exponential backoff while the credentials
- * being served are still valid; once the next attempt would come after expiry there is nothing left to save.
+ * After a retryable failure (network, throttling, 5xx): the next attempt, backing off exponentially up to a cap,
+ * with ±20 % jitter so machines that lost the same network do not come back in step. Retries never stop on
+ * their own: an outage may outlast the credentials, and the session must recover when the network returns.
  */
-export function retryAfterTransientFailure(
-  attempt: number,
-  now: number,
-  currentExpiresAt: number | undefined,
-  policy: SchedulePolicy,
-  random: number,
-): RetryDecision {
+export function retryAfterTransientFailure(attempt: number, now: number, policy: SchedulePolicy, random: number): number {
   const exponential = Math.min(policy.retryMaxMs, policy.retryBaseMs * 2 ** Math.max(0, attempt - 1));
-  const delay = Math.round(exponential * (0.8 + 0.4 * random));
-  const retryAt = now + delay;
-  if (currentExpiresAt === undefined || retryAt >= currentExpiresAt) return { giveUp: true };
-  return { retryAt };
+  return now + Math.round(exponential * (0.8 + 0.4 * random));
 }
 
 /** Whether the expiry warning is due: credentials that cannot be refreshed silently run out soon. */

@@ -3,11 +3,12 @@ import { parseSamlResponse } from '../saml/assertion.js';
 import type { ParsedAssertion, SamlRole } from '../saml/types.js';
 import type { StsExchange } from '../sts/assume-role.js';
 import type { RoleCredentials } from '../sts/types.js';
-import { InteractionRequiredError, type Authenticator, type CapturedAssertion } from '../login/capture.js';
+import type { Authenticator, CapturedAssertion } from '../login/capture.js';
 import { CloudtokenError, describeError } from '../support/errors.js';
 import { systemClock, type Clock } from '../support/clock.js';
 import { silentLogger, type Logger } from '../support/logger.js';
 import { systemTimers, type TimerHandle, type Timers } from '../support/timers.js';
+import { faultKindOf } from './fault-model.js';
 import {
   DEFAULT_POLICY,
   clockJumped,
@@ -59,13 +60,6 @@ const ASSERTION_REUSE_MARGIN_MS = 30_000;
 
 /** A role request the session cannot honour (not offered, or no longer offered, by the IdP). */
 export class SessionRoleError extends CloudtokenError {}
-
-/** Errors worth retrying: network trouble, throttling, 5xx — anything that says so, or is not ours at all. */
-function isTransient(error: unknown): boolean {
-  if (error instanceof InteractionRequiredError) return false;
-  if (error && typeof error === 'object' && 'transient' in error) return Boolean((error as { transient: unknown }).transient);
-  return !(error instanceof CloudtokenError);
-}
 
 function toSessionError(error: unknown): SessionError {
   return { code: error instanceof CloudtokenError ? error.code : 'UNEXPECTED', message: describeError(error) };
@@ -215,8 +209,9 @@ export class CredentialSession {
       if (previous && previous !== roleArn && !this.keptActive.includes(previous)) this.credentials.delete(previous);
       this.rememberChoice();
       if (this.validCredentials(roleArn, this.clock.now())) {
-        this.setPhase('active');
+        this.phase = 'active';
         this.schedule();
+        this.emitChanged();
         return this.snapshot();
       }
       await this.acquire([roleArn]);
@@ -249,16 +244,21 @@ export class CredentialSession {
     return this.serialize(() => this.refresh());
   }
 
-  /** The shell calls this on power resume; a clock jump seen by the watchdog does the same. */
+  /**
+   * The shell calls this on power resume and network change; a clock jump seen by the watchdog does the same.
+   * A refresh that is due, or a retry waiting out its backoff, runs at once: the network may be back.
+   */
   onResume(): Promise<SessionSnapshot> {
     return this.serialize(async () => {
       this.withdrawExpired();
       const now = this.clock.now();
-      if (this.metadataRoleArn && this.refreshAt !== undefined && now >= this.refreshAt) return this.refresh();
+      const retrying = this.retryAttempt > 0 && this.refreshAt !== undefined;
+      if (this.metadataRoleArn && this.refreshAt !== undefined && (now >= this.refreshAt || retrying)) return this.refresh();
       if (this.metadataRoleArn && (this.phase === 'active' || this.phase === 'expired') && !this.metadataCredentials()) {
         return this.refresh();
       }
       this.schedule();
+      this.emitChanged();
       return this.snapshot();
     });
   }
@@ -332,21 +332,25 @@ export class CredentialSession {
 
   /** Obtain credentials for the given roles from a fresh (or still valid) assertion. */
   private async acquire(roleArns: string[]): Promise<void> {
+    let outcome: SessionEvent | undefined;
     try {
       const assertion = await this.freshAssertion();
-      await this.assumeAll(assertion, roleArns);
+      outcome = await this.assumeAll(assertion, roleArns);
       this.error = undefined;
       this.retryAttempt = 0;
-      this.setPhase('active');
+      this.phase = 'active';
     } catch (error) {
-      this.handleFailure(error);
+      outcome = this.recordFailure(error);
       throw error;
     } finally {
+      // Scheduled before anything is published, so every snapshot carries the real next refresh or retry.
       this.schedule();
+      this.emitChanged();
+      if (outcome) this.emit(outcome);
     }
   }
 
-  private async assumeAll(assertion: ParsedAssertion, roleArns: string[]): Promise<void> {
+  private async assumeAll(assertion: ParsedAssertion, roleArns: string[]): Promise<SessionEvent> {
     const roles = roleArns.map((arn) => {
       const role = assertion.roles.find((r) => r.roleArn === arn);
       if (!role) throw new SessionRoleError('ROLE_WITHDRAWN', `Your identity provider no longer offers the role ${arn}.`);
@@ -374,11 +378,13 @@ export class CredentialSession {
     }
     this.lastRefreshAt = this.clock.now();
     if (firstError !== undefined) throw firstError;
-    this.emit({ type: 'refreshed', roleArns });
+    return { type: 'refreshed', roleArns };
   }
 
   private async refresh(): Promise<SessionSnapshot> {
     if (this.disposed || !this.metadataRoleArn) return this.snapshot();
+    // Due now, so no longer "next": the outcome sets the next refresh or retry.
+    this.refreshAt = undefined;
     this.setPhase('refreshing');
     try {
       // A refresh always goes back to the IdP: the old assertion would only renew what it already gave.
@@ -390,30 +396,27 @@ export class CredentialSession {
     return this.snapshot();
   }
 
-  private handleFailure(error: unknown): void {
+  /** Records a failure by its fault kind; returns the event to publish once the schedule is set. */
+  private recordFailure(error: unknown): SessionEvent {
     const sessionError = toSessionError(error);
     this.error = sessionError;
-    const holding = this.metadataCredentials() !== undefined;
-    if (error instanceof InteractionRequiredError) {
+    const kind = faultKindOf(error);
+    if (kind === 'needs-user') {
       // Whatever is still valid keeps being served until it expires.
-      this.setPhase('needs-sign-in');
+      this.phase = 'needs-sign-in';
       this.refreshAt = undefined;
-      this.emit({ type: 'needs-sign-in', error: sessionError });
-      return;
+      return { type: 'needs-sign-in', error: sessionError };
     }
-    if (isTransient(error)) {
+    if (kind === 'retryable') {
       this.retryAttempt += 1;
-      const now = this.clock.now();
-      const decision = retryAfterTransientFailure(this.retryAttempt, now, this.metadataCredentials()?.credentials.expiration, this.policy, this.random());
-      const retryAt = 'retryAt' in decision ? decision.retryAt : undefined;
-      this.refreshAt = retryAt;
-      this.setPhase(holding ? 'active' : this.metadataRoleArn ? 'failed' : this.phase);
-      this.emit({ type: 'refresh-failed', error: sessionError, retryAt });
-      return;
+      this.refreshAt = retryAfterTransientFailure(this.retryAttempt, this.clock.now(), this.policy, this.random());
+      // Valid credentials keep being served; once none are left the retries go on, to recover when the network does.
+      if (this.metadataRoleArn) this.phase = this.metadataCredentials() ? 'active' : 'expired';
+      return { type: 'refresh-failed', error: sessionError, retryAt: this.refreshAt };
     }
     this.refreshAt = undefined;
-    this.setPhase('failed');
-    this.emit({ type: 'refresh-failed', error: sessionError, retryAt: undefined });
+    this.phase = 'failed';
+    return { type: 'refresh-failed', error: sessionError, retryAt: undefined };
   }
 
   /** Set the refresh, expiry and warning timers from the current state. */
@@ -422,12 +425,13 @@ export class CredentialSession {
     if (this.disposed) return;
     const now = this.clock.now();
     const metadata = this.metadataCredentials();
-    const canRefreshSilently = this.phase === 'active' || this.phase === 'refreshing';
+    const canRefreshSilently = this.phase === 'active' || this.phase === 'refreshing' || this.phase === 'expired';
     if (metadata && canRefreshSilently && this.error === undefined) {
       this.refreshAt = nextRefreshAt(metadata.obtainedAt, metadata.credentials.expiration, this.policy, this.random());
     } else if (!canRefreshSilently) {
       this.refreshAt = undefined;
     }
+    // Otherwise a retry set by recordFailure stands.
     if (this.refreshAt !== undefined) {
       this.refreshTimer = this.timers.setTimeout(() => void this.serialize(() => this.refresh()), this.refreshAt - now);
     }
@@ -441,7 +445,8 @@ export class CredentialSession {
       if (!held) continue;
       const expiresAt = held.credentials.expiration;
       const warnAt = expiryWarningAt(expiresAt, this.policy);
-      const willRenew = this.refreshAt !== undefined && this.refreshAt < warnAt;
+      // "Cannot be renewed without you" is said only when true: no silent refresh or retry is pending at all.
+      const willRenew = this.refreshAt !== undefined;
       if (!willRenew && !this.warned.has(arn)) {
         if (now >= warnAt) {
           this.warned.add(arn);

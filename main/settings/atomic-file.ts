@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { sweepStaleTemporaries, temporarySibling } from './temporary-files.js';
 
 /**
  * Replace a file so that a reader (or a crash) sees either the old or the new content, never half of it:
@@ -10,18 +10,16 @@ import { basename, dirname, join } from 'node:path';
 export async function writeFileAtomic(path: string, content: string, mode = 0o600): Promise<void> {
   const folder = dirname(path);
   await mkdir(folder, { recursive: true, mode: 0o700 });
-  const temporary = join(folder, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  await sweepStaleTemporaries(path);
+  const temporary = temporarySibling(path);
   const handle = await open(temporary, 'wx', mode);
   try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  await handle.close();
-  try {
+    try {
+      await handle.writeFile(content, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });

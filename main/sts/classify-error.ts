@@ -119,10 +119,7 @@ export function classifyStsFailure(error: unknown, context: FailureContext): Sts
   const options = { cause: error, awsCode };
 
   if (isNetworkFailure(shape)) {
-    return new StsError('STS_NETWORK', `${context.networkAdvice} (${shape.code ?? shape.name ?? 'network error'})`, {
-      ...options,
-      transient: true,
-    });
+    return new StsError('STS_NETWORK', `${context.networkAdvice} (${shape.code ?? shape.name ?? 'network error'})`, options);
   }
   if (CLOCK_CODES.has(code) || ((code === 'ExpiredToken' || /not yet valid/i.test(message)) && skewed)) {
     const clockNote = skew !== undefined ? `This computer's clock is ${minutes(skew)} AWS's.` : "This computer's clock and AWS's disagree.";
@@ -171,20 +168,14 @@ export function classifyStsFailure(error: unknown, context: FailureContext): Sts
       return new StsError('STS_VALIDATION', `AWS refused the request for ${context.role.roleArn}${quoted(shape)}.`, options);
   }
   if (isThrottling(error)) {
-    return new StsError('STS_THROTTLED', `AWS STS is throttling requests at ${context.endpoint}${quoted(shape)}; Cloudtoken will try again shortly.`, {
-      ...options,
-      transient: true,
-    });
+    return new StsError('STS_THROTTLED', `AWS STS is throttling requests at ${context.endpoint}${quoted(shape)}; Cloudtoken will try again shortly.`, options);
   }
   if (isServerFault(error)) {
-    return new StsError('STS_SERVER', `AWS STS at ${context.endpoint} had an internal error${quoted(shape)}; Cloudtoken will try again shortly.`, {
-      ...options,
-      transient: true,
-    });
+    return new StsError('STS_SERVER', `AWS STS at ${context.endpoint} had an internal error${quoted(shape)}; Cloudtoken will try again shortly.`, options);
   }
   return new StsError(
     'STS_UNEXPECTED_RESPONSE',
     `${context.endpoint} did not answer like AWS STS${quoted(shape)}. If a proxy or captive portal sits in between, check it; otherwise check the STS endpoint setting.`,
-    { ...options, transient: true },
+    options,
   );
 }

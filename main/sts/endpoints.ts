@@ -45,20 +45,21 @@ function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
- * Checks an STS endpoint override (a VPC endpoint, a test stand-in) and returns it normalised without a
- * trailing slash. Credentials come back over this connection, so plain http is allowed only to loopback.
+ * Checks an endpoint override (an STS VPC endpoint, a console federation proxy, a test stand-in) and returns it
+ * normalised without a trailing slash. Secrets cross this connection — credentials back from STS, the session
+ * key to the federation endpoint — so plain http is allowed only to loopback. `setting` names it in messages.
  */
-export function validateStsEndpointOverride(value: string): string {
+export function validateEndpointOverride(value: string, setting = 'STS endpoint'): string {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new StsError('STS_ENDPOINT_INVALID', `The STS endpoint setting "${value}" is not a URL.`);
+    throw new StsError('STS_ENDPOINT_INVALID', `The ${setting} setting "${value}" is not a URL.`);
   }
   if (url.username || url.password || url.search || url.hash) {
     throw new StsError(
       'STS_ENDPOINT_INVALID',
-      `The STS endpoint setting "${url.origin}" must not carry user info, a query or a fragment.`,
+      `The ${setting} setting "${url.origin}" must not carry user info, a query or a fragment.`,
     );
   }
   const secure = url.protocol === 'https:';
@@ -66,7 +67,7 @@ export function validateStsEndpointOverride(value: string): string {
   if (!secure && !loopbackHttp) {
     throw new StsError(
       'STS_ENDPOINT_INVALID',
-      `The STS endpoint setting "${value}" must use https (plain http is accepted only for 127.0.0.1 or localhost).`,
+      `The ${setting} setting "${value}" must use https (plain http is accepted only for 127.0.0.1 or localhost).`,
     );
   }
   return url.href.replace(/\/+$/, '');
@@ -86,7 +87,7 @@ export function resolveStsEndpoint(options: {
 }): ResolvedStsEndpoint {
   const region = stsRegionFor(options.partition, options.region);
   if (options.override !== undefined && options.override.trim() !== '') {
-    return { url: validateStsEndpointOverride(options.override.trim()), region };
+    return { url: validateEndpointOverride(options.override.trim()), region };
   }
   return { url: stsEndpointFor(options.partition, region), region };
 }

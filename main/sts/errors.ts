@@ -16,23 +16,20 @@ export type StsErrorCode =
   | 'STS_FEDERATION';
 
 /**
- * A failure talking to STS (or the federation endpoint). `transient` tells the refresh scheduler whether
- * trying the same thing again later can succeed (throttling, 5xx, network) or whether the user or an admin
- * must act first (expired assertion, trust policy, IdP metadata).
+ * A failure talking to STS (or the federation endpoint). Whether trying again later can succeed is decided by
+ * its code, in one place for every kind of failure: main/session/fault-model.ts.
  */
 export class StsError extends CloudtokenError {
   declare readonly code: StsErrorCode;
-  readonly transient: boolean;
   /** AWS's own error code when STS answered, e.g. `InvalidIdentityToken`. */
   readonly awsCode: string | undefined;
 
   constructor(
     code: StsErrorCode,
     message: string,
-    options: { transient?: boolean; awsCode?: string; cause?: unknown } = {},
+    options: { awsCode?: string; cause?: unknown } = {},
   ) {
     super(code, message, { cause: options.cause });
-    this.transient = options.transient ?? false;
     this.awsCode = options.awsCode;
   }
 }

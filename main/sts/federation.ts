@@ -1,4 +1,5 @@
 import type { Partition } from '../saml/types.js';
+import { validateEndpointOverride } from './endpoints.js';
 import { StsError } from './errors.js';
 import { createProxyAgent, DEFAULT_TIMEOUTS, getText, networkAdvice } from './http-transport.js';
 import { clampSessionDuration } from './session-duration.js';
@@ -59,7 +60,7 @@ async function fetchSigninToken(url: string, options: ConsoleSigninOptions, time
   } catch (error) {
     const endpoint = url.slice(0, url.indexOf('?'));
     const advice = agent ? await networkAdvice(agent, endpoint) : `Could not reach ${endpoint}.`;
-    throw new StsError('STS_NETWORK', advice, { cause: error, transient: true });
+    throw new StsError('STS_NETWORK', advice, { cause: error });
   } finally {
     agent?.destroy();
   }
@@ -82,7 +83,11 @@ async function fetchSigninToken(url: string, options: ConsoleSigninOptions, time
  * federation endpoint, then builds the login link (valid 15 minutes, so build it right before opening it).
  */
 export async function createConsoleSigninUrl(options: ConsoleSigninOptions): Promise<string> {
-  const endpoint = (options.federationEndpoint ?? federationEndpointFor(options.partition)).replace(/\/+$/, '');
+  // The session key goes to this endpoint: an override obeys the same rule as the STS one.
+  const endpoint =
+    options.federationEndpoint !== undefined
+      ? validateEndpointOverride(options.federationEndpoint, 'federation endpoint')
+      : federationEndpointFor(options.partition);
   const destination = options.destination ?? consoleHomeFor(options.partition, options.region);
   if (!/^https:\/\//.test(destination)) throw federationError(`The console destination "${destination}" must be an https URL.`);
 

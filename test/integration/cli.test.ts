@@ -150,6 +150,15 @@ describe('cloudtoken CLI', () => {
     expect(url.searchParams.get('SigninToken')).toBe(standIn.signinTokens.at(-1)?.token);
   });
 
+  it('refuses a plain-http federation endpoint off loopback before signing in, as --sts-endpoint does', async () => {
+    const before = standIn.requests.length;
+    const result = await runCloudtoken(['console', '--print', '--federation-endpoint', 'http://10.99.0.1:8080/federation'], env);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('The federation endpoint setting "http://10.99.0.1:8080/federation" must use https');
+    expect(result.stdout).toBe('');
+    expect(standIn.requests.length).toBe(before);
+  });
+
   it('signs in through headless Chromium (system-browser path), then again silently with its profile', { timeout: 120_000 }, async () => {
     const browserEnv = { ...env, CLOUDTOKEN_HOME: join(home, 'browser') };
     const first = await runCloudtoken(

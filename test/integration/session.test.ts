@@ -22,6 +22,8 @@ const SECOND = 1000;
 const quickPolicy: SchedulePolicy = {
   refreshIntervalMs: 2 * SECOND,
   minIntervalMs: SECOND,
+  shortLifetimeShare: 0.5,
+  refreshFloorMs: SECOND,
   minRemainingMs: 0,
   refreshAllowanceMs: 0,
   maxJitterMs: 0,

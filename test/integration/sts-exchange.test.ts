@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseSamlResponse } from '../../main/saml/assertion.js';
 import type { SamlRole } from '../../main/saml/types.js';
+import { faultKindOf, type FaultKind } from '../../main/session/fault-model.js';
 import { createStsExchange, type StsExchange, type StsExchangeOptions } from '../../main/sts/assume-role.js';
 import { StsError } from '../../main/sts/errors.js';
 import { createLogger } from '../../main/support/logger.js';
@@ -220,29 +221,29 @@ describe('STS faults become typed errors', () => {
     expect(sleeps[1]).toBeLessThanOrEqual(400);
   });
 
-  it('gives up on lasting throttling as transient STS_THROTTLED', async () => {
+  it('gives up on lasting throttling as retryable STS_THROTTLED', async () => {
     standIn.setFault({ kind: 'throttling' });
     const error = await failure(assume(exchange({ maxAttempts: 3 }), signIn()));
-    expect({ code: error.code, transient: error.transient, awsCode: error.awsCode }).toEqual({ code: 'STS_THROTTLED', transient: true, awsCode: 'Throttling' });
+    expect({ code: error.code, kind: faultKindOf(error), awsCode: error.awsCode }).toEqual({ code: 'STS_THROTTLED', kind: 'retryable', awsCode: 'Throttling' });
     expect(requestsThisTest().filter((r) => r.errorCode === 'Throttling')).toHaveLength(3);
     expect(sleeps).toHaveLength(2);
   });
 
   it('maps each refusal to its code, with a message an admin can act on', async () => {
-    const cases: Array<[() => void, ReturnType<typeof signIn>, string, boolean, RegExp]> = [
-      [() => standIn.setFault({ kind: 'internal' }), signIn(), 'STS_SERVER', true, /internal error/],
-      [() => standIn.setFault({ kind: 'accessDenied' }), signIn(), 'STS_ACCESS_DENIED', false, /trust policy/],
-      [() => standIn.setFault({ kind: 'regionDisabled' }), signIn(), 'STS_REGION_DISABLED', false, /not activated in eu-west-1/],
-      [() => {}, signIn({ audience: 'urn:example:else' }), 'STS_INVALID_IDENTITY_TOKEN', false, /Audience must be urn:amazon:webservices/],
-      [() => {}, signIn({ roles: [`${READER},${PROVIDER}`, `${ADMIN},${PROVIDER.replace('SimpleSAML', 'Other')}`] }), 'STS_INVALID_IDENTITY_TOKEN', false, /IAM has no SAML provider .*saml-provider\/Other/],
-      [() => {}, signIn({ identity: createSigningIdentity('rotated-key') }), 'STS_INVALID_IDENTITY_TOKEN', false, /upload the IdP's current metadata/],
-      [() => {}, signIn({ sessionName: 'has space' }), 'STS_INVALID_IDENTITY_TOKEN', false, /RoleSessionName/],
+    const cases: Array<[() => void, ReturnType<typeof signIn>, string, FaultKind, RegExp]> = [
+      [() => standIn.setFault({ kind: 'internal' }), signIn(), 'STS_SERVER', 'retryable', /internal error/],
+      [() => standIn.setFault({ kind: 'accessDenied' }), signIn(), 'STS_ACCESS_DENIED', 'permanent', /trust policy/],
+      [() => standIn.setFault({ kind: 'regionDisabled' }), signIn(), 'STS_REGION_DISABLED', 'permanent', /not activated in eu-west-1/],
+      [() => {}, signIn({ audience: 'urn:example:else' }), 'STS_INVALID_IDENTITY_TOKEN', 'permanent', /Audience must be urn:amazon:webservices/],
+      [() => {}, signIn({ roles: [`${READER},${PROVIDER}`, `${ADMIN},${PROVIDER.replace('SimpleSAML', 'Other')}`] }), 'STS_INVALID_IDENTITY_TOKEN', 'permanent', /IAM has no SAML provider .*saml-provider\/Other/],
+      [() => {}, signIn({ identity: createSigningIdentity('rotated-key') }), 'STS_INVALID_IDENTITY_TOKEN', 'permanent', /upload the IdP's current metadata/],
+      [() => {}, signIn({ sessionName: 'has space' }), 'STS_INVALID_IDENTITY_TOKEN', 'permanent', /RoleSessionName/],
     ];
-    for (const [arrange, assertion, code, transient, message] of cases) {
+    for (const [arrange, assertion, code, kind, message] of cases) {
       standIn.setFault(undefined);
       arrange();
       const error = await failure(assume(exchange({ maxAttempts: 2 }), assertion));
-      expect({ code: error.code, transient: error.transient }, code).toEqual({ code, transient });
+      expect({ code: error.code, kind: faultKindOf(error) }, code).toEqual({ code, kind });
       expect(error.message).toMatch(message);
     }
   });
@@ -278,7 +279,7 @@ describe('STS faults become typed errors', () => {
   it('reports an unreachable endpoint as STS_NETWORK naming it and the proxy settings', async () => {
     const closed = await closedPort();
     const error = await failure(assume(exchange({ endpointOverride: `http://127.0.0.1:${closed}` }), signIn()));
-    expect({ code: error.code, transient: error.transient }).toEqual({ code: 'STS_NETWORK', transient: true });
+    expect({ code: error.code, kind: faultKindOf(error) }).toEqual({ code: 'STS_NETWORK', kind: 'retryable' });
     expect(error.message).toContain(`http://127.0.0.1:${closed}`);
     expect(error.message).toContain('HTTPS_PROXY');
   });

@@ -90,7 +90,6 @@ describe('SimpleSAMLphp sign-in → STS stand-in → credentials', () => {
     const parsed = parseSamlResponse(forged);
     await expect(exchange.assumeRole({ role: parsed.roles[0]!, samlResponse: forged })).rejects.toMatchObject({
       code: 'STS_INVALID_IDENTITY_TOKEN',
-      transient: false,
     });
   });
 });

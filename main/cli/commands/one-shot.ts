@@ -1,3 +1,4 @@
+import { validateEndpointOverride } from '../../sts/endpoints.js';
 import { createConsoleSigninUrl } from '../../sts/federation.js';
 import { formatCredentialProcessOutput } from '../../outputs/credential-process.js';
 import { credentialVariables, formatEnvAssignments } from '../../outputs/shell-env.js';
@@ -46,13 +47,16 @@ export async function credentialProcess(context: CliContext): Promise<void> {
 
 /** `cloudtoken console`: the federation sign-in URL, opened in the browser or printed. */
 export async function consoleUrl(context: CliContext): Promise<void> {
+  // Refused before the sign-in, not after it: the same rule as --sts-endpoint.
+  const { federationEndpoint } = context.options;
+  if (federationEndpoint !== undefined) validateEndpointOverride(federationEndpoint, 'federation endpoint');
   const held = await silentCredentials(context);
   const url = await createConsoleSigninUrl({
     credentials: held.credentials,
     partition: held.role.partition,
     region: context.region,
     issuer: 'Cloudtoken',
-    ...(context.options.federationEndpoint !== undefined ? { federationEndpoint: context.options.federationEndpoint } : {}),
+    ...(federationEndpoint !== undefined ? { federationEndpoint } : {}),
   });
   if (context.options.json) {
     writeJson(context.io.stdout, { url, roleArn: held.role.roleArn });

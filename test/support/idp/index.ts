@@ -26,11 +26,18 @@ export interface IdpOptions {
   nameIdFormat?: IdpConfigInput['nameIdFormat'];
   /** A fixed port; default: a free one. */
   port?: number;
+  /**
+   * The port clients reach the IdP on when something sits in front of it (a fault proxy): its pages and
+   * redirects name this port, while PHP listens on `port`.
+   */
+  frontPort?: number;
 }
 
 export interface RunningIdp {
-  /** http://127.0.0.1:<port> */
+  /** http://127.0.0.1:<frontPort or port> */
   baseUrl: string;
+  /** The port PHP itself listens on. */
+  listenPort: number;
   /** IdP-initiated sign-in to AWS. */
   signInUrl: string;
   entityId: string;
@@ -47,7 +54,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   const stateDir = await mkdtemp(join(tmpdir(), 'cloudtoken-idp-'));
   try {
     const port = options.port ?? (await freeLoopbackPort());
-    const baseUrl = `http://127.0.0.1:${port}`;
+    const baseUrl = `http://127.0.0.1:${options.frontPort ?? port}`;
     const metadataUrl = `${baseUrl}/simplesaml/saml2/idp/metadata.php`;
     const files = renderIdpConfig({
       baseUrl,
@@ -76,13 +83,14 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
       await rm(stateDir, { recursive: true, force: true });
     };
     try {
-      await waitUntilServing(metadataUrl, stateDir, php.stderrTail);
+      await waitUntilServing(`http://127.0.0.1:${port}/simplesaml/saml2/idp/metadata.php`, stateDir, php.stderrTail);
     } catch (error) {
       await stop();
       throw error;
     }
     return {
       baseUrl,
+      listenPort: port,
       signInUrl: `${baseUrl}/simplesaml/saml2/idp/SSOService.php?spentityid=${encodeURIComponent(AWS_SP_ENTITY_ID)}`,
       entityId: metadataUrl,
       metadataUrl,

@@ -33,6 +33,27 @@ describe('nextRefreshAt', () => {
     expect(nextRefreshAt(t0, t0 + 12 * HOUR, policyFor(1), 0)).toBe(t0 + 5 * MIN);
   });
 
+  it('refreshes 2-minute credentials when half their life remains, not after the 5-minute minimum', () => {
+    expect(nextRefreshAt(t0, t0 + 2 * MIN, DEFAULT_POLICY, 0)).toBe(t0 + MIN);
+  });
+
+  it('never refreshes sooner than the 30-second floor, however short the credentials', () => {
+    expect(nextRefreshAt(t0, t0 + 40_000, DEFAULT_POLICY, 0)).toBe(t0 + 30_000);
+    expect(nextRefreshAt(t0, t0 + 5_000, DEFAULT_POLICY, 0.5)).toBe(t0 + 30_000);
+  });
+
+  it('for any lifetime above twice the floor: refreshes before expiry with close to the set share left', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 0.999999, noNaN: true }), fc.integer({ min: 61, max: 12 * 3600 }), (random, seconds) => {
+        const lifetime = seconds * 1000;
+        const at = nextRefreshAt(t0, t0 + lifetime, DEFAULT_POLICY, random);
+        const left = t0 + lifetime - at;
+        expect(at).toBeGreaterThanOrEqual(t0 + DEFAULT_POLICY.refreshFloorMs);
+        expect(left).toBeGreaterThanOrEqual(Math.min(lifetime * DEFAULT_POLICY.shortLifetimeShare, DEFAULT_POLICY.minRemainingMs));
+      }),
+    );
+  });
+
   it('jitter only ever takes time off, by at most a minute', () => {
     fc.assert(
       fc.property(fc.double({ min: 0, max: 0.999999, noNaN: true }), fc.integer({ min: 15, max: 720 }), (random, minutes) => {
@@ -49,17 +70,17 @@ describe('nextRefreshAt', () => {
 
 describe('retryAfterTransientFailure', () => {
   it('backs off exponentially up to the cap', () => {
-    const delays = [1, 2, 3, 4, 5, 6, 7].map((attempt) => {
-      const decision = retryAfterTransientFailure(attempt, t0, t0 + 10 * HOUR, DEFAULT_POLICY, 0.5);
-      if (!('retryAt' in decision)) throw new Error('expected a retry');
-      return decision.retryAt - t0;
-    });
+    const delays = [1, 2, 3, 4, 5, 6, 7].map((attempt) => retryAfterTransientFailure(attempt, t0, DEFAULT_POLICY, 0.5) - t0);
     expect(delays).toEqual([15_000, 30_000, 60_000, 120_000, 240_000, 300_000, 300_000]);
   });
 
-  it('gives up once the next attempt would come after the served credentials expire', () => {
-    expect(retryAfterTransientFailure(1, t0, t0 + 10_000, DEFAULT_POLICY, 0.5)).toEqual({ giveUp: true });
-    expect(retryAfterTransientFailure(1, t0, undefined, DEFAULT_POLICY, 0.5)).toEqual({ giveUp: true });
+  it('spreads retries by ±20 % so machines that lost the same network do not return in step', () => {
+    expect(retryAfterTransientFailure(1, t0, DEFAULT_POLICY, 0) - t0).toBe(12_000);
+    expect(retryAfterTransientFailure(1, t0, DEFAULT_POLICY, 0.999_999) - t0).toBe(18_000);
+  });
+
+  it('keeps retrying at the cap however long the outage lasts, so the session recovers when the network does', () => {
+    expect(retryAfterTransientFailure(1000, t0, DEFAULT_POLICY, 0.5) - t0).toBe(DEFAULT_POLICY.retryMaxMs);
   });
 });
 

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InteractionRequiredError, type Authenticator, type CapturedAssertion } from '../../../main/login/capture.js';
 import { createCredentialSession, type CredentialSession, type SessionEvent } from '../../../main/session/session.js';
-import { policyFor } from '../../../main/session/schedule.js';
+import { DEFAULT_POLICY, policyFor } from '../../../main/session/schedule.js';
 import { createStsExchange } from '../../../main/sts/assume-role.js';
 import { FakeClock } from '../../support/fake-clock.js';
 import { buildSamlResponse, createSigningIdentity, DEFAULT_ISSUER } from '../../support/saml-fixtures.js';
@@ -275,5 +275,112 @@ describe('CredentialSession', () => {
     const { session: s } = start(new FakeIdp(clock));
     await s.signIn();
     await expect(s.chooseRole('arn:aws:iam::111111111111:role/Admin')).rejects.toMatchObject({ code: 'ROLE_NOT_OFFERED' });
+  });
+});
+
+describe('CredentialSession with credentials of any length, and what it publishes', () => {
+  let short: StsStandIn;
+  beforeAll(async () => {
+    short = await startStsStandIn({
+      providers: [{ arn: PROVIDER_A, issuer: DEFAULT_ISSUER, certificates: [identity.certificatePem] }],
+      clock,
+      credentialLifetimeSeconds: 120,
+    });
+  });
+  afterAll(() => short.close());
+  afterEach(() => short.setFault(undefined));
+
+  const startShort = (idp: FakeIdp, extra: Partial<Parameters<typeof createCredentialSession>[0]> = {}) =>
+    start(idp, { sts: createStsExchange({ endpointOverride: short.url, clock, sleep: async () => {}, maxAttempts: 1 }), remembered: { metadataRoleArn: READ }, policy: policyFor(undefined), ...extra });
+
+  /** Steps the fake clock, noting at every step what the metadata service would serve. */
+  async function observe(s: CredentialSession, ms: number, stepMs = 5_000) {
+    const gaps: number[] = [];
+    const expiredServed: number[] = [];
+    for (let t = 0; t < ms; t += stepMs) {
+      await clock.advance(stepMs);
+      const held = s.metadataCredentials();
+      if (!held) gaps.push(clock.now());
+      else if (held.credentials.expiration <= clock.now()) expiredServed.push(clock.now());
+    }
+    return { gaps, expiredServed };
+  }
+
+  it('serves 2-minute credentials without a gap, refreshing at half their life, and never says they need you', async () => {
+    const { session: s, events } = startShort(new FakeIdp(clock));
+    await s.signIn();
+    const issuedBefore = short.issued.length;
+    const { gaps, expiredServed } = await observe(s, 10 * MIN);
+    expect({ gaps, expiredServed }).toEqual({ gaps: [], expiredServed: [] });
+    // One refresh a minute (half of 120 s), jitter aside: not one every 5 minutes, and not a flood.
+    expect(short.issued.length - issuedBefore).toBeGreaterThanOrEqual(9);
+    expect(short.issued.length - issuedBefore).toBeLessThanOrEqual(11);
+    expect(events.filter((e) => e.type === 'expiring')).toEqual([]);
+  });
+
+  it('an IdP outage longer than the credentials: served until expiry, never after, retries go on, recovery on return', async () => {
+    const idp = new FakeIdp(clock);
+    const { session: s, events } = startShort(idp);
+    await s.signIn();
+    const expiresAt = s.metadataCredentials()?.credentials.expiration ?? 0;
+    idp.reachable = false;
+    const during = await observe(s, 6 * MIN, 1_000);
+    expect(during.expiredServed).toEqual([]);
+    expect(during.gaps[0]).toBe(Math.ceil(expiresAt / 1000) * 1000);
+    expect(s.snapshot()).toMatchObject({ phase: 'expired', error: { message: 'fetch failed' } });
+    // Retries keep going after expiry, capped, and nothing claims the user must act: the network may return.
+    expect(s.snapshot().nextRefreshAt).toBeGreaterThan(clock.now());
+    expect(events.filter((e) => e.type === 'expiring')).toEqual([]);
+    const failures = events.filter((e) => e.type === 'refresh-failed').length;
+    expect(failures).toBeGreaterThanOrEqual(4);
+    expect(failures).toBeLessThanOrEqual(8);
+
+    idp.reachable = true;
+    await clock.advance(DEFAULT_POLICY.retryMaxMs * 1.2);
+    expect(s.snapshot()).toMatchObject({ phase: 'active', error: undefined });
+    expect(s.metadataCredentials()?.credentials.expiration).toBeGreaterThan(clock.now());
+  });
+
+  it('on resume (wake, network change) retries at once instead of waiting out the backoff', async () => {
+    const idp = new FakeIdp(clock);
+    const { session: s } = startShort(idp);
+    await s.signIn();
+    idp.reachable = false;
+    await clock.advance(2 * MIN);
+    const waiting = s.snapshot().nextRefreshAt ?? 0;
+    expect(waiting).toBeGreaterThan(clock.now() + 10_000);
+    idp.reachable = true;
+    const resumed = await s.onResume();
+    expect(resumed).toMatchObject({ phase: 'active', error: undefined });
+    expect(s.metadataCredentials()?.credentials.expiration).toBeGreaterThan(clock.now() + MIN);
+  });
+
+  it('says "cannot be renewed without you" only when nothing will renew them: the IdP wants the user', async () => {
+    const idp = new FakeIdp(clock);
+    const { session: s, events } = startShort(idp);
+    await s.signIn();
+    idp.sessionAlive = false;
+    await clock.advance(70_000);
+    expect(s.snapshot()).toMatchObject({ phase: 'needs-sign-in', nextRefreshAt: undefined });
+    expect(events.filter((e) => e.type === 'expiring').map((e) => e.type)).toEqual(['expiring']);
+  });
+
+  it('every published snapshot carries the real next refresh or retry, through a failure and the recovery', async () => {
+    const { session: s, events } = startShort(new FakeIdp(clock));
+    const published: Array<{ at: number; phase: string; next: number | undefined }> = [];
+    s.on((event) => event.type === 'changed' && published.push({ at: clock.now(), phase: event.snapshot.phase, next: event.snapshot.nextRefreshAt }));
+    await s.signIn();
+    short.setFault({ kind: 'internal', times: 2, actions: ['AssumeRoleWithSAML'] });
+    await clock.advance(4 * MIN);
+    const retries = events.flatMap((e) => (e.type === 'refresh-failed' ? [e.retryAt] : []));
+    expect(retries).toHaveLength(2);
+    const active = published.filter((p) => p.phase === 'active');
+    expect(active.length).toBeGreaterThanOrEqual(5);
+    expect(active.filter((p) => p.next === undefined || p.next <= p.at)).toEqual([]);
+    // The snapshot published with each failure names that failure's retry time.
+    for (const retryAt of retries) expect(active.some((p) => p.next === retryAt)).toBe(true);
+    // And the last one, after the recovery, names the refresh that is actually scheduled.
+    expect(published.at(-1)?.next).toBe(s.snapshot().nextRefreshAt);
+    expect(clock.pending()).toContain(s.snapshot().nextRefreshAt);
   });
 });

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import { parseRolePair } from '../../../main/saml/role-arn.js';
+import { faultKindOf } from '../../../main/session/fault-model.js';
 import { classifyStsFailure, type FailureContext } from '../../../main/sts/classify-error.js';
 
 const context: FailureContext = {
@@ -23,19 +24,19 @@ function unmodelled(name: string, status: number, message: string) {
 
 describe('classifyStsFailure', () => {
   it.each([
-    [new IDPRejectedClaimException({ $metadata: metadata(403), message: 'The IdP rejected the claim' }), 'STS_INVALID_IDENTITY_TOKEN', false],
-    [new MalformedPolicyDocumentException({ $metadata: metadata(400), message: 'bad policy' }), 'STS_VALIDATION', false],
-    [unmodelled('ServiceUnavailable', 503, 'Service unavailable'), 'STS_SERVER', true],
-    [unmodelled('RequestLimitExceeded', 400, 'Rate exceeded'), 'STS_THROTTLED', true],
-    [unmodelled('TooManyRequests', 429, 'slow down'), 'STS_THROTTLED', true],
-    [unmodelled('RequestExpired', 400, 'Request has expired'), 'STS_CLOCK_SKEW', false],
-    [Object.assign(new Error('connect ETIMEDOUT 10.0.0.1:443'), { code: 'ETIMEDOUT' }), 'STS_NETWORK', true],
-    [Object.assign(new Error('getaddrinfo ENOTFOUND sts.eu-west-1.amazonaws.com'), { code: 'ENOTFOUND' }), 'STS_NETWORK', true],
-    [Object.assign(new Error('Request aborted'), { name: 'AbortError' }), 'STS_NETWORK', true],
-    [unmodelled('WeirdNewCode', 400, 'something new'), 'STS_UNEXPECTED_RESPONSE', true],
-  ])('%s → %s', (error, code, transient) => {
+    [new IDPRejectedClaimException({ $metadata: metadata(403), message: 'The IdP rejected the claim' }), 'STS_INVALID_IDENTITY_TOKEN', 'permanent'],
+    [new MalformedPolicyDocumentException({ $metadata: metadata(400), message: 'bad policy' }), 'STS_VALIDATION', 'permanent'],
+    [unmodelled('ServiceUnavailable', 503, 'Service unavailable'), 'STS_SERVER', 'retryable'],
+    [unmodelled('RequestLimitExceeded', 400, 'Rate exceeded'), 'STS_THROTTLED', 'retryable'],
+    [unmodelled('TooManyRequests', 429, 'slow down'), 'STS_THROTTLED', 'retryable'],
+    [unmodelled('RequestExpired', 400, 'Request has expired'), 'STS_CLOCK_SKEW', 'retryable'],
+    [Object.assign(new Error('connect ETIMEDOUT 10.0.0.1:443'), { code: 'ETIMEDOUT' }), 'STS_NETWORK', 'retryable'],
+    [Object.assign(new Error('getaddrinfo ENOTFOUND sts.eu-west-1.amazonaws.com'), { code: 'ENOTFOUND' }), 'STS_NETWORK', 'retryable'],
+    [Object.assign(new Error('Request aborted'), { name: 'AbortError' }), 'STS_NETWORK', 'retryable'],
+    [unmodelled('WeirdNewCode', 400, 'something new'), 'STS_UNEXPECTED_RESPONSE', 'retryable'],
+  ])('%s → %s (%s)', (error, code, kind) => {
     const classified = classifyStsFailure(error, context);
-    expect({ code: classified.code, transient: classified.transient }).toEqual({ code, transient });
+    expect({ code: classified.code, kind: faultKindOf(classified) }).toEqual({ code, kind });
     expect(classified.cause).toBe(error);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isCloudtokenError } from '../../../main/support/errors.js';
-import { resolveStsEndpoint, stsEndpointFor, validateStsEndpointOverride } from '../../../main/sts/endpoints.js';
+import { resolveStsEndpoint, stsEndpointFor, validateEndpointOverride } from '../../../main/sts/endpoints.js';
 
 describe('STS endpoint per partition and region', () => {
   it.each([
@@ -32,13 +32,13 @@ describe('STS endpoint per partition and region', () => {
   });
 
   it('accepts http only for loopback', () => {
-    expect(validateStsEndpointOverride('http://127.0.0.1:4566')).toBe('http://127.0.0.1:4566');
-    expect(validateStsEndpointOverride('http://localhost:8080/')).toBe('http://localhost:8080');
-    expect(validateStsEndpointOverride('http://[::1]:9000')).toBe('http://[::1]:9000');
+    expect(validateEndpointOverride('http://127.0.0.1:4566')).toBe('http://127.0.0.1:4566');
+    expect(validateEndpointOverride('http://localhost:8080/')).toBe('http://localhost:8080');
+    expect(validateEndpointOverride('http://[::1]:9000')).toBe('http://[::1]:9000');
     for (const bad of ['http://sts.example.com', 'http://10.1.2.3:8080', 'ftp://127.0.0.1', 'not a url', 'https://user:pw@sts.example.com', 'https://sts.example.com/?x=1']) {
       let thrown: unknown;
       try {
-        validateStsEndpointOverride(bad);
+        validateEndpointOverride(bad);
       } catch (error) {
         thrown = error;
       }

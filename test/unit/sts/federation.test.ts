@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { faultKindOf } from '../../../main/session/fault-model.js';
 import { consoleHomeFor, createConsoleSigninUrl, federationEndpointFor } from '../../../main/sts/federation.js';
 import type { StsError } from '../../../main/sts/errors.js';
 import type { AwsCredentials } from '../../../main/sts/types.js';
@@ -85,6 +86,17 @@ describe('console sign-in URL', () => {
       createConsoleSigninUrl({ credentials, partition: 'aws', destination: 'http://evil.example/', federationEndpoint: `${standIn.url}/federation` }),
     ).rejects.toMatchObject({ code: 'STS_FEDERATION' });
 
+    // The session key would travel in clear text: refused before any request, like an http STS endpoint.
+    const sent: string[] = [];
+    const recording: typeof fetch = async (input) => {
+      sent.push(String(input));
+      throw new Error('no request may be sent');
+    };
+    await expect(
+      createConsoleSigninUrl({ credentials, partition: 'aws', federationEndpoint: 'http://10.99.0.1:8080/federation', fetch: recording }),
+    ).rejects.toMatchObject({ code: 'STS_ENDPOINT_INVALID', message: expect.stringMatching(/federation endpoint .* must use https/) });
+    expect(sent).toEqual([]);
+
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
@@ -92,7 +104,8 @@ describe('console sign-in URL', () => {
     const unreachable = await createConsoleSigninUrl({ credentials, partition: 'aws', federationEndpoint: `http://127.0.0.1:${port}/federation` }).catch(
       (error: StsError) => error,
     );
-    expect(unreachable).toMatchObject({ code: 'STS_NETWORK', transient: true });
+    expect(unreachable).toMatchObject({ code: 'STS_NETWORK' });
+    expect(faultKindOf(unreachable)).toBe('retryable');
     expect((unreachable as Error).message).toContain(`http://127.0.0.1:${port}/federation`);
     expect((unreachable as Error).message).not.toContain(credentials.secretAccessKey);
   });
