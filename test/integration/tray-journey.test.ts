@@ -47,11 +47,31 @@ async function freePortPair(): Promise<number> {
 }
 
 const statusLine = (state: DesktopState) => state.tray?.menu.find((item) => item.id === 'status')?.label ?? '';
+/** The menu's first line says the role is served with valid credentials. */
+const serving = (state: DesktopState, roleName: string) => statusLine(state).startsWith(`${roleName} · `) && statusLine(state).includes('expires at');
 const item = (state: DesktopState, id: string): MenuItemState | undefined => menuItems(state.tray?.menu ?? []).find((entry) => entry.id === id);
 const loginWindow = (state: DesktopState) => state.windows.find((window) => window.title.startsWith('Sign in'));
 
 /** What the AWS CLI v2 gets from the metadata service, asked with a clean environment and an empty HOME. */
 const cliIdentity = () => callerArn('aws-cli', standIn.url, { AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://127.0.0.1:${imdsPort}/` });
+
+/**
+ * The user at the login window: it shows, focused, with the IdP's login form in its view and the toolbar (the
+ * real renderer page, talking to main through the real preload) naming the IdP's host; they type and press
+ * Enter. Returns the view's webContents id.
+ */
+async function typePassword(app: TrayApp): Promise<number> {
+  const shown = await app.waitFor('the login window showing the IdP’s login form', (state) => {
+    const window = loginWindow(state);
+    const view = window?.views.find((v) => v.url.startsWith(`${idp.baseUrl}/simplesaml/`) && v.url.includes('loginuserpass'));
+    return window?.visible && window.focused && view ? { window, view } : undefined;
+  });
+  await expect.poll(() => app.text(shown.window.webContentsId, '#host'), { timeout: 10_000 }).toBe(new URL(idp.baseUrl).host);
+  await app.type(shown.view.webContentsId, 'input[name="username"]', ALICE.username);
+  await app.type(shown.view.webContentsId, 'input[name="password"]', ALICE.password);
+  await app.press(shown.view.webContentsId, 'input[name="password"]', 'Enter');
+  return shown.view.webContentsId;
+}
 
 function start(): TrayApp {
   running = new TrayApp(env);
@@ -90,7 +110,7 @@ afterAll(async () => {
 });
 
 describe('the tray app’s journey', () => {
-  it('signs in on the IdP’s page, serves the chosen role to the AWS CLI, switches role and quits', { timeout: 90_000 }, async () => {
+  it('signs in on the IdP’s page, serves the chosen role to the AWS CLI, switches role, signs out and in, and quits', { timeout: 90_000 }, async () => {
     const app = start();
 
     // At start the app tries the IdP session silently; there is none yet, so the menu offers the window.
@@ -102,34 +122,34 @@ describe('the tray app’s journey', () => {
     expect(first.calls).toContainEqual({ api: 'session.setPermissionRequestHandler', args: [partition, 'handler'] });
 
     await app.clickMenuItem('show-sign-in');
-    const shown = await app.waitFor('the login window showing the IdP’s login form', (state) => {
-      const window = loginWindow(state);
-      const view = window?.views.find((v) => v.url.startsWith(`${idp.baseUrl}/simplesaml/`) && v.url.includes('loginuserpass'));
-      return window?.visible && window.focused && view ? { window, view } : undefined;
-    });
-    // The toolbar is the real renderer page talking to main through the real preload: it names the IdP's host.
-    await expect.poll(() => app.text(shown.window.webContentsId, '#host'), { timeout: 10_000 }).toBe(new URL(idp.baseUrl).host);
-
-    await app.type(shown.view.webContentsId, 'input[name="username"]', ALICE.username);
-    await app.type(shown.view.webContentsId, 'input[name="password"]', ALICE.password);
-    await app.press(shown.view.webContentsId, 'input[name="password"]', 'Enter');
+    const firstView = await typePassword(app);
 
     // The assertion was taken from the post to AWS, which was cancelled; the menu now lists alice's roles.
     const signedIn = await app.waitFor('the roles in the menu', (state) => statusLine(state) === 'Signed in — choose a role' && state);
-    expect(signedIn.interceptions).toEqual([{ partition, url: 'https://signin.aws.amazon.com/saml', method: 'POST', webContentsId: shown.view.webContentsId, cancel: true }]);
+    expect(signedIn.interceptions).toEqual([{ partition, url: 'https://signin.aws.amazon.com/saml', method: 'POST', webContentsId: firstView, cancel: true }]);
     expect(ALICE.roles.map((role) => item(signedIn, `role:${role.roleArn}`)?.enabled)).toEqual([true, true, true, true]);
     expect(signedIn.notifications.map((n) => n.title)).toContain('Signed in to AWS');
     await app.waitFor('the login window to close', (state) => !loginWindow(state));
 
     await app.clickMenuItem(`role:${DEVELOPER}`);
-    await app.waitFor('Developer to be served', (state) => statusLine(state).startsWith('Developer · ') && statusLine(state).includes('expires at'));
+    await app.waitFor('Developer to be served', (state) => serving(state, 'Developer'));
     expect(await cliIdentity()).toBe(assumedArn('111111111111', 'Developer'));
 
     await app.clickMenuItem(`role:${READ_ONLY}`);
-    const switched = await app.waitFor('ReadOnly to be served', (state) => statusLine(state).startsWith('ReadOnly · ') && statusLine(state).includes('expires at') && state);
+    const switched = await app.waitFor('ReadOnly to be served', (state) => serving(state, 'ReadOnly') && state);
     expect([item(switched, `role:${READ_ONLY}`)?.checked, item(switched, `role:${DEVELOPER}`)?.checked]).toEqual([true, false]);
     expect(await cliIdentity()).toBe(assumedArn('222222222222', 'ReadOnly'));
-    expect(switched.dialogs).toEqual([]);
+
+    // Signing out forgets the IdP session too (the partition is cleared): signing in asks for the password again,
+    // and the remembered role comes back without choosing.
+    await app.clickMenuItem('sign-out');
+    await app.waitFor('the signed-out menu', (state) => statusLine(state) === 'Signed out' && item(state, 'sign-in')?.enabled);
+    await expect(cliIdentity()).rejects.toThrow(/Unable to locate credentials/);
+    await app.clickMenuItem('sign-in');
+    await typePassword(app);
+    const again = await app.waitFor('ReadOnly to be served after signing in again', (state) => serving(state, 'ReadOnly') && state);
+    expect(await cliIdentity()).toBe(assumedArn('222222222222', 'ReadOnly'));
+    expect(again.dialogs).toEqual([]);
 
     await app.clickMenuItem('quit');
     expect(await app.exited).toBe(0);
@@ -146,7 +166,7 @@ describe('the tray app’s journey', () => {
     await app.waitFor('ReadOnly to be served again, or the IdP to ask for the password', (state) => {
       const asked = loginWindow(state)?.views.some((view) => view.url.includes('loginuserpass'));
       if (asked) throw new Error('The IdP asked for the password again: its session did not survive the restart.');
-      return statusLine(state).startsWith('ReadOnly · ') && statusLine(state).includes('expires at');
+      return serving(state, 'ReadOnly');
     });
     expect(await cliIdentity()).toBe(assumedArn('222222222222', 'ReadOnly'));
     await app.clickMenuItem('quit');
