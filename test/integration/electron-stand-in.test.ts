@@ -25,7 +25,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function probe(mode: 'set' | 'get'): Promise<unknown> {
+async function probe(mode: 'set' | 'get' | 'remove'): Promise<unknown> {
   const { stdout } = await run(process.execPath, ['--import', REGISTER, PROBE, mode, 'http://127.0.0.1:1/'], {
     env: { PATH: '/usr/bin:/bin', HOME: dir, PROBE_USER_DATA: join(dir, 'user-data') },
     timeout: 30_000,
@@ -34,11 +34,12 @@ async function probe(mode: 'set' | 'get'): Promise<unknown> {
 }
 
 describe('the Electron stand-in', () => {
-  it('keeps a persist: partition’s persistent cookies across a restart and loses its session cookies', async () => {
+  it('keeps a persist: partition’s persistent cookies across a restart, loses its session cookies, and removes one when asked', async () => {
     expect(await probe('set')).toEqual([
       { name: 'gone', session: true },
       { name: 'kept', session: false },
     ]);
     expect(await probe('get')).toEqual([{ name: 'kept', session: false }]);
+    expect(await probe('remove')).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { app } from './app.mjs';
 import { launchProfile } from './chromium.mjs';
@@ -137,9 +138,11 @@ class Cookies extends EventEmitter {
     if (!details.url) throw new Error('Failed to set cookie - The cookie was set with an invalid URL');
     const context = await this.session._context();
     const url = new URL(details.url);
-    // Electron normalises a given domain with a leading dot (a domain cookie); without one the cookie is host-only.
-    const where = details.domain
-      ? { domain: details.domain.startsWith('.') ? details.domain : `.${details.domain}`, path: details.path ?? '/' }
+    // Electron normalises a given domain with a leading dot (a domain cookie), except an IP address, whose
+    // cookies Chromium keeps host-only; without a domain the cookie is host-only.
+    const bare = details.domain?.replace(/^\./, '');
+    const where = bare
+      ? { domain: isIP(bare) ? bare : `.${bare}`, path: details.path ?? '/' }
       : details.path
         ? { domain: url.hostname, path: details.path }
         : { url: details.url };
