@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import { app } from './app.mjs';
 
@@ -22,11 +23,19 @@ const FLAGS = [
 ];
 
 const open = new Set();
+const EXECUTABLE = process.env.ELECTRON_STAND_IN_CHROMIUM ?? '/usr/bin/chromium';
+let version;
+
+/** Chromium's version ("156.0.8078.114"), asked of the binary once: Electron knows its own synchronously. */
+export function chromiumVersion() {
+  version ??= /\d+(?:\.\d+){3}/.exec(execFileSync(EXECUTABLE, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))?.[0] ?? '0.0.0.0';
+  return version;
+}
 
 /** `profileDir` undefined: a throwaway profile (Playwright's temporary directory). */
 export async function launchProfile(profileDir) {
   const context = await chromium.launchPersistentContext(profileDir ?? '', {
-    executablePath: process.env.ELECTRON_STAND_IN_CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: EXECUTABLE,
     headless: true,
     args: FLAGS,
     viewport: null,

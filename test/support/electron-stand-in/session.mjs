@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { app } from './app.mjs';
-import { launchProfile } from './chromium.mjs';
+import { chromiumVersion, launchProfile } from './chromium.mjs';
 import { record } from './record.mjs';
 
 /**
@@ -11,6 +12,18 @@ import { record } from './record.mjs';
  * (`cancel: true` aborts with ERR_BLOCKED_BY_CLIENT, like Electron). Cookies are the profile's own cookie
  * store. Renderer-initiated main-frame navigations are offered to `will-navigate` here too (web-contents.mjs).
  */
+
+function electronVersion() {
+  try {
+    return JSON.parse(readFileSync(join(app.getAppPath(), 'node_modules', 'electron', 'package.json'), 'utf8')).version;
+  } catch {
+    return '41.0.0';
+  }
+}
+
+function electronUserAgent() {
+  return `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) ${app.getName()}/${app.getVersion()} Chrome/${chromiumVersion()} Electron/${electronVersion()} Safari/537.36`;
+}
 
 const NET_RESOURCE_TYPES = {
   document: 'mainFrame',
@@ -248,8 +261,9 @@ export class Session extends EventEmitter {
     this.emit('-user-agent-changed', userAgent);
   }
 
+  /** Electron's default until one is set: Chromium's, with the app and Electron named and no "Headless". */
   getUserAgent() {
-    return this.#userAgent;
+    return this.#userAgent ?? electronUserAgent();
   }
 
   async clearData(options) {

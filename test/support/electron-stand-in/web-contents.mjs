@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { URLSearchParams, pathToFileURL } from 'node:url';
 import { app } from './app.mjs';
 import { ipcMain } from './ipc-main.mjs';
@@ -48,19 +47,6 @@ function netError(text) {
 }
 
 const withoutFragment = (url) => url.replace(/#.*$/, '');
-
-function electronVersion() {
-  try {
-    return JSON.parse(readFileSync(join(app.getAppPath(), 'node_modules', 'electron', 'package.json'), 'utf8')).version;
-  } catch {
-    return '41.0.0';
-  }
-}
-
-/** Electron's default user agent: Chromium's, with the app and Electron named and no "Headless". */
-function electronUserAgent(chromeVersion) {
-  return `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) ${app.getName()}/${app.getVersion()} Chrome/${chromeVersion} Electron/${electronVersion()} Safari/537.36`;
-}
 
 /** `event.senderFrame`, `webContents.mainFrame`: a frame as main sees it. */
 class WebFrameMain {
@@ -136,10 +122,9 @@ export class WebContents extends EventEmitter {
     bindPage(page, this);
     const cdp = await context.newCDPSession(page);
     this.#cdp = cdp;
-    const { product } = await cdp.send('Browser.getVersion');
-    const userAgent = () => this.session.getUserAgent() ?? electronUserAgent(product.split('/')[1]);
-    await cdp.send('Emulation.setUserAgentOverride', { userAgent: userAgent() });
-    this.session.on('-user-agent-changed', () => void cdp.send('Emulation.setUserAgentOverride', { userAgent: userAgent() }).catch(() => {}));
+    const applyUserAgent = () => cdp.send('Emulation.setUserAgentOverride', { userAgent: this.session.getUserAgent() });
+    await applyUserAgent();
+    this.session.on('-user-agent-changed', () => void applyUserAgent().catch(() => {}));
     await cdp.send('Page.enable');
     const { frameTree } = await cdp.send('Page.getFrameTree');
     const mainFrameId = frameTree.frame.id;
