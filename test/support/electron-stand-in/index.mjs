@@ -31,8 +31,12 @@
  *   and app user model ids are absent or recorded.
  * - File pages may load module scripts (the grantFileProtocolExtraPrivileges fuse on, Electron's default):
  *   Chromium runs with --allow-file-access-from-files.
- * - Session cookies die with the Chromium profile at quit, as in Electron; persistent cookies are written
- *   when Chromium closes, and `cookies.flushStore` does not force it earlier.
+ * - Each session is its own Chromium process with a persistent profile (the default session in userData, a
+ *   `persist:` partition in userData/Partitions/<name>), laid out as Chromium lays out a profile, not as
+ *   Electron does. Session cookies die with it at quit, as in Electron; persistent cookies are written when
+ *   Chromium closes, and `cookies.flushStore` does not force it earlier.
+ * - The default user agent has Electron's form with Debian Chromium's version; `app.getAppPath()` is the
+ *   folder of the nearest package.json above the main script, as with `electron .`.
  * - An uncaught exception in main gives an error box (recorded) and the app runs on, as Electron's default
  *   handler does; the default `electron` crash reporter, auto-updater, protocol and screen modules are absent.
  */
