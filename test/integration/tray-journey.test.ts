@@ -73,7 +73,9 @@ async function typePassword(app: TrayApp): Promise<number> {
   return shown.view.webContentsId;
 }
 
-function start(): TrayApp {
+/** A new launch; one left running by a failed step is ended first, as a second instance could not start. */
+async function start(): Promise<TrayApp> {
+  await running?.kill();
   running = new TrayApp(env);
   return running;
 }
@@ -111,7 +113,7 @@ afterAll(async () => {
 
 describe('the tray app’s journey', () => {
   it('signs in on the IdP’s page, serves the chosen role to the AWS CLI, switches role, signs out and in, and quits', { timeout: 90_000 }, async () => {
-    const app = start();
+    const app = await start();
 
     // At start the app tries the IdP session silently; there is none yet, so the menu offers the window.
     const first = await app.waitFor('the tray menu of a sign-in under way', (state) => item(state, 'show-sign-in') && state);
@@ -162,7 +164,7 @@ describe('the tray app’s journey', () => {
   // one: this passes once the app saves the login partition's session cookies at quit and restores them at
   // start (issue 16, "Every Electron defect above fixed", item 3).
   it.fails('signs in silently after a restart, with no password, and serves the last role again', { timeout: 60_000 }, async () => {
-    const app = start();
+    const app = await start();
     await app.waitFor('ReadOnly to be served again, or the IdP to ask for the password', (state) => {
       const asked = loginWindow(state)?.views.some((view) => view.url.includes('loginuserpass'));
       if (asked) throw new Error('The IdP asked for the password again: its session did not survive the restart.');
