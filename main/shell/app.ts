@@ -29,6 +29,7 @@ import { captureOnSession } from './capture.js';
 import { registerIpcHandlers, type IpcHandlers } from './ipc.js';
 import { createLoginWindows, type LoginWindows } from './login-window.js';
 import { createNotifier, notificationFor } from './notifications.js';
+import { onReopen } from './reopen.js';
 import { denyPermissions, hardenWebContents } from './security.js';
 import { createSettingsStore, type SettingsStore } from './store.js';
 import { createTray, createTrayActionDispatcher, type TrayController } from './tray.js';
@@ -408,8 +409,8 @@ async function whenReady(hidden: boolean): Promise<void> {
       .finally(() => app.quit());
   });
 
-  // Another launch (from the dock, the start menu, a second click) brings up what the user can act on.
-  app.on('second-instance', () => {
+  // Another launch (from the dock, the start menu, a second click, macOS's Finder) brings up what the user can act on.
+  onReopen(app, () => {
     if (!runtime?.authenticator.showPending()) showPageWindow(settings.idpProfiles.length === 0 ? 'settings' : 'status', location, registry);
   });
 
