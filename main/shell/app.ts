@@ -24,7 +24,7 @@ import type { StsExchange } from '../sts/assume-role.js';
 import { describeError } from '../support/errors.js';
 import { createLogger } from '../support/logger.js';
 import { activeProfile, buildStatusView, containerPortFor, copyText, plannedImdsUrl, regionFor, rendererBaseUrl, settingsEffects } from './app-model.js';
-import { createAutostart, startedAtLogin } from './autostart.js';
+import { createAutostart, openedAtLogin } from './autostart.js';
 import { captureOnSession } from './capture.js';
 import { registerIpcHandlers, type IpcHandlers } from './ipc.js';
 import { createLoginWindows, type LoginWindows } from './login-window.js';
@@ -442,12 +442,11 @@ export function startTrayApp(): void {
       logger,
     });
   });
-  const hidden = startedAtLogin(process.argv, process.platform === 'darwin' ? app.getLoginItemSettings().wasOpenedAtLogin : undefined);
   app
     .whenReady()
-    .then(() => {
+    .then(async () => {
       denyPermissions(electronSession.defaultSession);
-      return whenReady(hidden);
+      return whenReady(await openedAtLogin(app, process.platform, process.argv));
     })
     .catch((error: unknown) => {
       logger.error('Cloudtoken failed to start', { error });

@@ -8,7 +8,7 @@ import { HIDDEN_ARG, disableAutostart, enableAutostart, isAutostartEnabled } fro
 
 export interface LoginItemApi {
   setLoginItemSettings(settings: { openAtLogin: boolean; path?: string; args?: string[] }): void;
-  getLoginItemSettings(options?: { path?: string; args?: string[] }): { openAtLogin: boolean };
+  getLoginItemSettings(options?: { path?: string; args?: string[] }): { openAtLogin: boolean; wasOpenedAtLogin?: boolean };
 }
 
 export interface AutostartOptions {
@@ -40,6 +40,15 @@ export function createAutostart(options: AutostartOptions): Autostart {
     isEnabled: async () => app.getLoginItemSettings(platform === 'win32' ? item : undefined).openAtLogin,
     setEnabled: async (openAtLogin) => app.setLoginItemSettings({ openAtLogin, ...item }),
   };
+}
+
+/**
+ * Whether this launch is a start at login, asked once the app is ready: macOS sets `wasOpenedAtLogin` while it
+ * finishes launching, so read before `ready` it is always false.
+ */
+export async function openedAtLogin(app: Pick<LoginItemApi, 'getLoginItemSettings'> & { whenReady(): Promise<unknown> }, platform: NodeJS.Platform, argv: readonly string[]): Promise<boolean> {
+  await app.whenReady();
+  return startedAtLogin(argv, platform === 'darwin' ? app.getLoginItemSettings().wasOpenedAtLogin : undefined);
 }
 
 /** Started by the session at login: by `--hidden` (Linux, Windows) or macOS's own flag. */

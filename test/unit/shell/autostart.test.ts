@@ -1,8 +1,10 @@
+// Electron's login items and the moment macOS sets wasOpenedAtLogin cannot be exercised here (no Electron): the
+// fakes below behave as Electron 41's documentation says, and the tests check what Cloudtoken does with them.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAutostart, startedAtLogin, type LoginItemApi } from '../../../main/shell/autostart.js';
+import { createAutostart, openedAtLogin, startedAtLogin, type LoginItemApi } from '../../../main/shell/autostart.js';
 
 /** Electron's login items as Windows and macOS keep them: what was set is what is read (for the same path/args). */
 class FakeLoginItems implements LoginItemApi {
@@ -62,5 +64,36 @@ describe('startedAtLogin', () => {
     expect(startedAtLogin(['/usr/bin/cloudtoken-tray', '--hidden'], undefined)).toBe(true);
     expect(startedAtLogin(['/Applications/Cloudtoken.app'], true)).toBe(true);
     expect(startedAtLogin(['/usr/bin/cloudtoken-tray'], false)).toBe(false);
+  });
+});
+
+describe('openedAtLogin', () => {
+  /** macOS's flag as Electron reports it: false until the app has finished launching (`ready`). */
+  function launchedAtLogin() {
+    let ready = false;
+    let markReady: () => void = () => {};
+    const readyPromise = new Promise<void>((resolve) => (markReady = resolve));
+    return {
+      whenReady: () => readyPromise,
+      getLoginItemSettings: () => ({ openAtLogin: true, wasOpenedAtLogin: ready }),
+      becomeReady() {
+        ready = true;
+        markReady();
+      },
+    };
+  }
+
+  it('macOS: asks for wasOpenedAtLogin only once the app is ready', async () => {
+    const app = launchedAtLogin();
+    const answer = openedAtLogin(app, 'darwin', ['/Applications/Cloudtoken.app/Contents/MacOS/Cloudtoken']);
+    app.becomeReady();
+    expect(await answer).toBe(true);
+  });
+
+  it('elsewhere: only --hidden counts', async () => {
+    const app = launchedAtLogin();
+    app.becomeReady();
+    expect(await openedAtLogin(app, 'win32', ['C:\\Cloudtoken\\Cloudtoken.exe'])).toBe(false);
+    expect(await openedAtLogin(app, 'linux', ['/usr/bin/cloudtoken-tray', '--hidden'])).toBe(true);
   });
 });
