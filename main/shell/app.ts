@@ -7,6 +7,7 @@ import type { ActionResult, SessionView, StatusView } from '../../preload/contra
 import type { Authenticator } from '../login/capture.js';
 import { createEmbeddedAuthenticator, type EmbeddedAuthenticator } from '../login/embedded-authenticator.js';
 import { loginPartition } from '../login/embedded-capture.js';
+import { chromeUserAgent } from '../login/idp-user-agent.js';
 import { signInPreferences } from '../login/sign-in-preferences.js';
 import { createAliasSetup } from '../network/setup.js';
 import { consoleUrlForRole } from '../outputs/console-url.js';
@@ -177,6 +178,7 @@ async function whenReady(hidden: boolean): Promise<void> {
   function startRuntime(profile: IdpProfile): Runtime {
     const idpSession = electronSession.fromPartition(loginPartition(profile.id));
     denyPermissions(idpSession);
+    idpSession.setUserAgent(chromeUserAgent(idpSession.getUserAgent()));
     const dispatcher = captureOnSession(idpSession, logger);
     const loginWindows = createLoginWindows({ profileName: profile.name, idpSession, location, registry, logger });
     const systemBrowser: Authenticator = {
