@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import * as tls from 'node:tls';
 import { Menu, Notification, Tray, app, type NativeImage, clipboard, dialog, ipcMain, nativeImage, powerMonitor, session as electronSession, shell } from 'electron';
 import ElectronStore from 'electron-store';
 import type { ActionResult, SessionView, StatusView } from '../../preload/contract.js';
@@ -20,6 +21,7 @@ import type { CredentialSession, SessionEvent } from '../session/session.js';
 import type { SessionSnapshot } from '../session/types.js';
 import { resolveStatePaths } from '../settings/paths.js';
 import { durationLimitsFile } from '../sts/duration-limits-file.js';
+import { trustSystemCertificates } from '../sts/system-trust.js';
 import type { IdpProfile, Settings } from '../settings/schema.js';
 import type { StsExchange } from '../sts/assume-role.js';
 import { describeError } from '../support/errors.js';
@@ -434,6 +436,7 @@ export function startTrayApp(): void {
     return;
   }
   if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
+  trustSystemCertificates(tls, logger);
   // A tray app lives on with no window open (this listener alone stops Electron's default quit).
   app.on('window-all-closed', () => {});
   app.on('web-contents-created', (_event, contents) => {
