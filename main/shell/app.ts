@@ -25,7 +25,8 @@ import { trustSystemCertificates } from '../sts/system-trust.js';
 import type { IdpProfile, Settings } from '../settings/schema.js';
 import type { StsExchange } from '../sts/assume-role.js';
 import { describeError } from '../support/errors.js';
-import { createLogger } from '../support/logger.js';
+import { createLogFileSink, teeSink } from '../support/log-file.js';
+import { createLogger, stderrSink } from '../support/logger.js';
 import { activeProfile, buildStatusView, containerPortFor, copyText, plannedImdsUrl, regionFor, rendererBaseUrl, settingsEffects } from './app-model.js';
 import { createAutostart, openedAtLogin } from './autostart.js';
 import { captureOnSession } from './capture.js';
@@ -46,8 +47,10 @@ import { createWindowRegistry, showPageWindow, type WindowRegistry } from './win
 
 const APP_USER_MODEL_ID = 'io.github.cloudtoken.app';
 
-const logger = createLogger({ name: 'tray' });
 const paths = resolveStatePaths({ env: process.env, platform: process.platform, homedir: homedir() });
+// A launch from Finder, launchd or a login item has no stderr anyone reads: the log goes to a file too.
+const logFile = createLogFileSink({ path: paths.trayLogFile, onError: (error) => stderrSink(`Cannot write the log file ${paths.trayLogFile}: ${describeError(error)}`) });
+const logger = createLogger({ name: 'tray', sink: teeSink(stderrSink, logFile) });
 
 /** One IdP profile's session and what serves it. */
 interface Runtime {
