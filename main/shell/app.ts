@@ -28,7 +28,7 @@ import { describeError } from '../support/errors.js';
 import { createLogFileSink, teeSink } from '../support/log-file.js';
 import { createLogger, stderrSink } from '../support/logger.js';
 import { activeProfile, buildStatusView, containerPortFor, copyText, plannedImdsUrl, regionFor, rendererBaseUrl, settingsEffects } from './app-model.js';
-import { createAutostart, openedAtLogin } from './autostart.js';
+import { applyStartAtLogin, createAutostart, openedAtLogin, startAtLoginDrift } from './autostart.js';
 import { captureOnSession } from './capture.js';
 import { registerIpcHandlers, type IpcHandlers } from './ipc.js';
 import { createLoginWindows, type LoginWindows } from './login-window.js';
@@ -104,7 +104,7 @@ async function whenReady(hidden: boolean): Promise<void> {
   const systemBrowserProfiles = await signInChoices.load();
   const location = { appPath: app.getAppPath() };
   const registry: WindowRegistry = createWindowRegistry();
-  const autostart = createAutostart({ platform: process.platform, app, execPath: process.execPath, env: process.env, homedir: homedir() });
+  const autostart = createAutostart({ platform: process.platform, app, execPath: process.execPath, packaged: app.isPackaged, appPath: app.getAppPath(), env: process.env, homedir: homedir() });
   let runtime: Runtime | undefined;
   let tray: TrayController | undefined = undefined;
 
@@ -278,7 +278,6 @@ async function whenReady(hidden: boolean): Promise<void> {
       runtime.service = undefined;
       if (runtime.session.metadataCredentials()) await ensureService(runtime);
     }
-    if (effects.startAtLogin !== undefined) await autostart.setEnabled(effects.startAtLogin);
     publish();
   }
 
@@ -307,10 +306,10 @@ async function whenReady(hidden: boolean): Promise<void> {
     'cloudtoken:roles:choose': ({ roleArn }) => withSession((s) => s.chooseRole(roleArn)),
     'cloudtoken:roles:keep-active': ({ roleArn, keep }) => withSession((s) => s.setKeptActive(roleArn, keep)),
     'cloudtoken:settings:get': () => ({ settings, platform: platformName() }),
-    'cloudtoken:settings:save': async (next) => {
+    'cloudtoken:settings:save': async (requested) => {
       const previous = settings;
       try {
-        saveSettings(next);
+        saveSettings({ ...requested, startAtLogin: await applyStartAtLogin(autostart, previous.startAtLogin, requested.startAtLogin) });
       } catch (error) {
         const errors = (error as { errors?: [] }).errors;
         return { ok: false, errors: errors && errors.length > 0 ? errors : [{ field: '', message: describeError(error) }] };
@@ -365,9 +364,8 @@ async function whenReady(hidden: boolean): Promise<void> {
       'open-status': () => showPageWindow('status', location, registry),
       'open-settings': () => showPageWindow('settings', location, registry),
       'set-start-at-login': async ({ enabled }) => {
-        const previous = settings;
-        saveSettings({ ...settings, startAtLogin: enabled });
-        await applySettings(previous);
+        saveSettings({ ...settings, startAtLogin: await applyStartAtLogin(autostart, settings.startAtLogin, enabled) });
+        publish();
       },
       quit: () => app.quit(),
     },
@@ -395,6 +393,15 @@ async function whenReady(hidden: boolean): Promise<void> {
     onClick: () => (runtime?.authenticator.showPending() ? undefined : showPageWindow('status', location, registry)),
     onMissingIcon: (path) => logger.error('A tray image is missing from the app', { path }),
   });
+
+  // The user may have removed the login item in the system's settings: the OS is what the menu shows.
+  startAtLoginDrift(autostart, settings.startAtLogin)
+    .then((actual) => {
+      if (actual === undefined) return;
+      saveSettings({ ...settings, startAtLogin: actual });
+      publish();
+    })
+    .catch((error: unknown) => logger.warn('Could not read start at login from the system', { error }));
 
   powerMonitor.on('resume', () => {
     runtime?.session.onResume().catch((error: unknown) => logger.warn('Re-evaluating the session after sleep failed', { error }));
