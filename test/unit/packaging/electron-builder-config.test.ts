@@ -79,6 +79,21 @@ describe('electron-builder.yml', () => {
     expect(entry).toContain(`\nStartupWMClass=${linux.executableName as string}\n`);
   });
 
+  it('pins every Electron fuse the security checklist names, and the file:// privileges the pages need', () => {
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeCliInspectArguments: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableCookieEncryption: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: true,
+    });
+    // Why the last one must stay on: the windows load their pages from file:// as module scripts.
+    const page = readFileSync(join(root, 'renderer', 'settings', 'index.html'), 'utf8');
+    expect(page).toContain('<script type="module" src="main.js"></script>');
+  });
+
   it('ships only built output inside an asar archive', () => {
     expect(config.asar).toBe(true);
     const files = config.files as string[];
