@@ -34,6 +34,7 @@ import { registerIpcHandlers, type IpcHandlers } from './ipc.js';
 import { createLoginWindows, type LoginWindows } from './login-window.js';
 import { createNotifier, notificationFor } from './notifications.js';
 import { onReopen } from './reopen.js';
+import { createEmbeddedSessions } from './embedded-session.js';
 import { denyPermissions, hardenWebContents } from './security.js';
 import { createSettingsStore, type SettingsStore } from './store.js';
 import { createTray, createTrayActionDispatcher, type TrayController } from './tray.js';
@@ -51,6 +52,7 @@ const paths = resolveStatePaths({ env: process.env, platform: process.platform, 
 // A launch from Finder, launchd or a login item has no stderr anyone reads: the log goes to a file too.
 const logFile = createLogFileSink({ path: paths.trayLogFile, onError: (error) => stderrSink(`Cannot write the log file ${paths.trayLogFile}: ${describeError(error)}`) });
 const logger = createLogger({ name: 'tray', sink: teeSink(stderrSink, logFile) });
+const embeddedSessions = createEmbeddedSessions(paths.browserProfileDir, logger);
 
 /** One IdP profile's session and what serves it. */
 interface Runtime {
@@ -201,7 +203,7 @@ async function whenReady(hidden: boolean): Promise<void> {
       signInUrl: profile.signInUrl,
       dispatcher,
       openSurface: (request) => loginWindows.open(request),
-      clearPartition: () => idpSession.clearData(),
+      clearPartition: () => idpSession.clearData().then(() => embeddedSessions.forget(profile.id)),
       systemBrowser,
       preferSystemBrowser: systemBrowserProfiles.has(profile.id),
       onPreferenceChange: (useBrowser) => {
@@ -247,6 +249,7 @@ async function whenReady(hidden: boolean): Promise<void> {
     const off = session.on((event: SessionEvent) => {
       if (event.type === 'changed') publish();
       if (event.type === 'signed-in') {
+        void embeddedSessions.save(profile.id);
         ensureService(current).catch((error: unknown) => {
           logger.error('The metadata service did not start', { error });
           notifier.notify({ title: 'AWS tools cannot get credentials', body: `The metadata service did not start: ${describeError(error)}`, opensSignIn: false });
@@ -272,6 +275,7 @@ async function whenReady(hidden: boolean): Promise<void> {
     if (effects.restartSession) {
       await runtime?.stop();
       const profile = activeProfile(settings);
+      if (profile) await embeddedSessions.restore(profile.id);
       runtime = profile ? startRuntime(profile) : undefined;
     } else if (effects.restartService && runtime?.service) {
       await runtime.service.close();
@@ -416,6 +420,7 @@ async function whenReady(hidden: boolean): Promise<void> {
     const current = runtime;
     const revert = settings.revertAliasOnQuit && current?.service?.mode === 'alias';
     (async () => {
+      await embeddedSessions.saveAll();
       await current?.stop();
       if (revert) await createAliasSetup({ port: settings.imdsPort, logger }).manager.revert();
     })()
@@ -433,9 +438,11 @@ async function whenReady(hidden: boolean): Promise<void> {
     if (!hidden) showPageWindow('settings', location, registry);
     return;
   }
+  // Electron drops session cookies on quit even in a persistent partition: the saved ones go back first.
+  await embeddedSessions.restore(profile.id);
   runtime = startRuntime(profile);
   publish();
-  // The IdP session usually outlives the app (persistent partition): sign in silently where it does.
+  // The IdP session usually outlives the app (persistent partition, saved session cookies): sign in silently where it does.
   runtime.session.signIn({ interactive: false }).catch((error: unknown) => logger.info('Silent sign-in at start did not complete', { error: describeError(error) }));
 }
 
