@@ -35,8 +35,6 @@ export interface SettingsEffects {
   restartSession: boolean;
   /** The metadata service listens anew: mode, port or the token requirement changed. */
   restartService: boolean;
-  /** The login item to write, when start at login changed. */
-  startAtLogin: boolean | undefined;
 }
 
 export function settingsEffects(previous: Settings, next: Settings): SettingsEffects {
@@ -51,7 +49,6 @@ export function settingsEffects(previous: Settings, next: Settings): SettingsEff
       previous.sessionDurationSeconds !== next.sessionDurationSeconds ||
       previous.refreshIntervalMinutes !== next.refreshIntervalMinutes,
     restartService: previous.imdsMode !== next.imdsMode || previous.imdsPort !== next.imdsPort || previous.tokensRequired !== next.tokensRequired,
-    startAtLogin: previous.startAtLogin !== next.startAtLogin ? next.startAtLogin : undefined,
   };
 }
 

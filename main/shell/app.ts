@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import * as tls from 'node:tls';
 import { Menu, Notification, Tray, app, type NativeImage, clipboard, dialog, ipcMain, nativeImage, powerMonitor, session as electronSession, shell } from 'electron';
 import ElectronStore from 'electron-store';
 import type { ActionResult, SessionView, StatusView } from '../../preload/contract.js';
 import type { Authenticator } from '../login/capture.js';
 import { createEmbeddedAuthenticator, type EmbeddedAuthenticator } from '../login/embedded-authenticator.js';
 import { loginPartition } from '../login/embedded-capture.js';
+import { chromeUserAgent } from '../login/idp-user-agent.js';
 import { signInPreferences } from '../login/sign-in-preferences.js';
 import { createAliasSetup } from '../network/setup.js';
 import { consoleUrlForRole } from '../outputs/console-url.js';
@@ -19,16 +21,20 @@ import type { CredentialSession, SessionEvent } from '../session/session.js';
 import type { SessionSnapshot } from '../session/types.js';
 import { resolveStatePaths } from '../settings/paths.js';
 import { durationLimitsFile } from '../sts/duration-limits-file.js';
+import { trustSystemCertificates } from '../sts/system-trust.js';
 import type { IdpProfile, Settings } from '../settings/schema.js';
 import type { StsExchange } from '../sts/assume-role.js';
 import { describeError } from '../support/errors.js';
-import { createLogger } from '../support/logger.js';
+import { createLogFileSink, teeSink } from '../support/log-file.js';
+import { createLogger, stderrSink } from '../support/logger.js';
 import { activeProfile, buildStatusView, containerPortFor, copyText, plannedImdsUrl, regionFor, rendererBaseUrl, settingsEffects } from './app-model.js';
-import { createAutostart, startedAtLogin } from './autostart.js';
+import { applyStartAtLogin, createAutostart, openedAtLogin, startAtLoginDrift } from './autostart.js';
 import { captureOnSession } from './capture.js';
+import { createEmbeddedSessions } from './embedded-session.js';
 import { registerIpcHandlers, type IpcHandlers } from './ipc.js';
 import { createLoginWindows, type LoginWindows } from './login-window.js';
 import { createNotifier, notificationFor } from './notifications.js';
+import { onReopen } from './reopen.js';
 import { denyPermissions, hardenWebContents } from './security.js';
 import { createSettingsStore, type SettingsStore } from './store.js';
 import { createTray, createTrayActionDispatcher, type TrayController } from './tray.js';
@@ -42,8 +48,11 @@ import { createWindowRegistry, showPageWindow, type WindowRegistry } from './win
 
 const APP_USER_MODEL_ID = 'io.github.cloudtoken.app';
 
-const logger = createLogger({ name: 'tray' });
 const paths = resolveStatePaths({ env: process.env, platform: process.platform, homedir: homedir() });
+// A launch from Finder, launchd or a login item has no stderr anyone reads: the log goes to a file too.
+const logFile = createLogFileSink({ path: paths.trayLogFile, onError: (error) => stderrSink(`Cannot write the log file ${paths.trayLogFile}: ${describeError(error)}`) });
+const logger = createLogger({ name: 'tray', sink: teeSink(stderrSink, logFile) });
+const embeddedSessions = createEmbeddedSessions(paths.browserProfileDir, logger);
 
 /** One IdP profile's session and what serves it. */
 interface Runtime {
@@ -97,7 +106,7 @@ async function whenReady(hidden: boolean): Promise<void> {
   const systemBrowserProfiles = await signInChoices.load();
   const location = { appPath: app.getAppPath() };
   const registry: WindowRegistry = createWindowRegistry();
-  const autostart = createAutostart({ platform: process.platform, app, execPath: process.execPath, env: process.env, homedir: homedir() });
+  const autostart = createAutostart({ platform: process.platform, app, execPath: process.execPath, packaged: app.isPackaged, appPath: app.getAppPath(), env: process.env, homedir: homedir() });
   let runtime: Runtime | undefined;
   let tray: TrayController | undefined = undefined;
 
@@ -176,6 +185,7 @@ async function whenReady(hidden: boolean): Promise<void> {
   function startRuntime(profile: IdpProfile): Runtime {
     const idpSession = electronSession.fromPartition(loginPartition(profile.id));
     denyPermissions(idpSession);
+    idpSession.setUserAgent(chromeUserAgent(idpSession.getUserAgent()));
     const dispatcher = captureOnSession(idpSession, logger);
     const loginWindows = createLoginWindows({ profileName: profile.name, idpSession, location, registry, logger });
     const systemBrowser: Authenticator = {
@@ -193,7 +203,7 @@ async function whenReady(hidden: boolean): Promise<void> {
       signInUrl: profile.signInUrl,
       dispatcher,
       openSurface: (request) => loginWindows.open(request),
-      clearPartition: () => idpSession.clearData(),
+      clearPartition: () => idpSession.clearData().then(() => embeddedSessions.forget(profile.id)),
       systemBrowser,
       preferSystemBrowser: systemBrowserProfiles.has(profile.id),
       onPreferenceChange: (useBrowser) => {
@@ -239,6 +249,7 @@ async function whenReady(hidden: boolean): Promise<void> {
     const off = session.on((event: SessionEvent) => {
       if (event.type === 'changed') publish();
       if (event.type === 'signed-in') {
+        void embeddedSessions.save(profile.id);
         ensureService(current).catch((error: unknown) => {
           logger.error('The metadata service did not start', { error });
           notifier.notify({ title: 'AWS tools cannot get credentials', body: `The metadata service did not start: ${describeError(error)}`, opensSignIn: false });
@@ -264,13 +275,13 @@ async function whenReady(hidden: boolean): Promise<void> {
     if (effects.restartSession) {
       await runtime?.stop();
       const profile = activeProfile(settings);
+      if (profile) await embeddedSessions.restore(profile.id);
       runtime = profile ? startRuntime(profile) : undefined;
     } else if (effects.restartService && runtime?.service) {
       await runtime.service.close();
       runtime.service = undefined;
       if (runtime.session.metadataCredentials()) await ensureService(runtime);
     }
-    if (effects.startAtLogin !== undefined) await autostart.setEnabled(effects.startAtLogin);
     publish();
   }
 
@@ -299,10 +310,10 @@ async function whenReady(hidden: boolean): Promise<void> {
     'cloudtoken:roles:choose': ({ roleArn }) => withSession((s) => s.chooseRole(roleArn)),
     'cloudtoken:roles:keep-active': ({ roleArn, keep }) => withSession((s) => s.setKeptActive(roleArn, keep)),
     'cloudtoken:settings:get': () => ({ settings, platform: platformName() }),
-    'cloudtoken:settings:save': async (next) => {
+    'cloudtoken:settings:save': async (requested) => {
       const previous = settings;
       try {
-        saveSettings(next);
+        saveSettings({ ...requested, startAtLogin: await applyStartAtLogin(autostart, previous.startAtLogin, requested.startAtLogin) });
       } catch (error) {
         const errors = (error as { errors?: [] }).errors;
         return { ok: false, errors: errors && errors.length > 0 ? errors : [{ field: '', message: describeError(error) }] };
@@ -357,9 +368,8 @@ async function whenReady(hidden: boolean): Promise<void> {
       'open-status': () => showPageWindow('status', location, registry),
       'open-settings': () => showPageWindow('settings', location, registry),
       'set-start-at-login': async ({ enabled }) => {
-        const previous = settings;
-        saveSettings({ ...settings, startAtLogin: enabled });
-        await applySettings(previous);
+        saveSettings({ ...settings, startAtLogin: await applyStartAtLogin(autostart, settings.startAtLogin, enabled) });
+        publish();
       },
       quit: () => app.quit(),
     },
@@ -388,6 +398,15 @@ async function whenReady(hidden: boolean): Promise<void> {
     onMissingIcon: (path) => logger.error('A tray image is missing from the app', { path }),
   });
 
+  // The user may have removed the login item in the system's settings: the OS is what the menu shows.
+  startAtLoginDrift(autostart, settings.startAtLogin)
+    .then((actual) => {
+      if (actual === undefined) return;
+      saveSettings({ ...settings, startAtLogin: actual });
+      publish();
+    })
+    .catch((error: unknown) => logger.warn('Could not read start at login from the system', { error }));
+
   powerMonitor.on('resume', () => {
     runtime?.session.onResume().catch((error: unknown) => logger.warn('Re-evaluating the session after sleep failed', { error }));
   });
@@ -401,6 +420,7 @@ async function whenReady(hidden: boolean): Promise<void> {
     const current = runtime;
     const revert = settings.revertAliasOnQuit && current?.service?.mode === 'alias';
     (async () => {
+      await embeddedSessions.saveAll();
       await current?.stop();
       if (revert) await createAliasSetup({ port: settings.imdsPort, logger }).manager.revert();
     })()
@@ -408,8 +428,8 @@ async function whenReady(hidden: boolean): Promise<void> {
       .finally(() => app.quit());
   });
 
-  // Another launch (from the dock, the start menu, a second click) brings up what the user can act on.
-  app.on('second-instance', () => {
+  // Another launch (from the dock, the start menu, a second click, macOS's Finder) brings up what the user can act on.
+  onReopen(app, () => {
     if (!runtime?.authenticator.showPending()) showPageWindow(settings.idpProfiles.length === 0 ? 'settings' : 'status', location, registry);
   });
 
@@ -418,9 +438,11 @@ async function whenReady(hidden: boolean): Promise<void> {
     if (!hidden) showPageWindow('settings', location, registry);
     return;
   }
+  // Electron drops session cookies on quit even in a persistent partition: the saved ones go back first.
+  await embeddedSessions.restore(profile.id);
   runtime = startRuntime(profile);
   publish();
-  // The IdP session usually outlives the app (persistent partition): sign in silently where it does.
+  // The IdP session usually outlives the app (persistent partition, saved session cookies): sign in silently where it does.
   runtime.session.signIn({ interactive: false }).catch((error: unknown) => logger.info('Silent sign-in at start did not complete', { error: describeError(error) }));
 }
 
@@ -431,6 +453,7 @@ export function startTrayApp(): void {
     return;
   }
   if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
+  trustSystemCertificates(tls, logger);
   // A tray app lives on with no window open (this listener alone stops Electron's default quit).
   app.on('window-all-closed', () => {});
   app.on('web-contents-created', (_event, contents) => {
@@ -441,12 +464,11 @@ export function startTrayApp(): void {
       logger,
     });
   });
-  const hidden = startedAtLogin(process.argv, process.platform === 'darwin' ? app.getLoginItemSettings().wasOpenedAtLogin : undefined);
   app
     .whenReady()
-    .then(() => {
+    .then(async () => {
       denyPermissions(electronSession.defaultSession);
-      return whenReady(hidden);
+      return whenReady(await openedAtLogin(app, process.platform, process.argv));
     })
     .catch((error: unknown) => {
       logger.error('Cloudtoken failed to start', { error });
