@@ -161,13 +161,13 @@ describe('the tray app’s journey', () => {
   });
 
   // Electron keeps no session cookie across a restart (nor does the stand-in), and SimpleSAMLphp's session is
-  // one: this passes once the app saves the login partition's session cookies at quit and restores them at
-  // start (issue 16, "Every Electron defect above fixed", item 3).
-  it.fails('signs in silently after a restart, with no password, and serves the last role again', { timeout: 60_000 }, async () => {
+  // one: the app saves the login partition's session cookies and restores them at start (issue 16, item 3).
+  it('signs in silently after a restart, with no password, and serves the last role again', { timeout: 60_000 }, async () => {
     const app = await start();
     await app.waitFor('ReadOnly to be served again, or the IdP to ask for the password', (state) => {
-      const asked = loginWindow(state)?.views.some((view) => view.url.includes('loginuserpass'));
-      if (asked) throw new Error('The IdP asked for the password again: its session did not survive the restart.');
+      const window = loginWindow(state);
+      if (window?.views.some((view) => view.url.includes('loginuserpass'))) throw new Error('The IdP asked for the password again: its session did not survive the restart.');
+      if (window?.visible) throw new Error('A silent sign-in showed the login window.');
       return serving(state, 'ReadOnly');
     });
     expect(await cliIdentity()).toBe(assumedArn('222222222222', 'ReadOnly'));
