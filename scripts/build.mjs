@@ -5,8 +5,8 @@
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { projectRoot as root } from './project-root.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
 const out = join(root, 'dist');
 rmSync(out, { recursive: true, force: true });
 

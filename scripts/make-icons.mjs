@@ -12,8 +12,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { projectRoot as root } from './project-root.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
 const assets = join(root, 'assets');
 const source = readFileSync(join(assets, 'source', 'cloudtoken.svg'), 'utf8');
 

@@ -9,6 +9,12 @@ import { CloudtokenError } from '../support/errors.js';
  */
 
 export const AUTOSTART_FILE_NAME = 'cloudtoken.desktop';
+/**
+ * The name the Linux packages install the app under (electron-builder.yml `linux.executableName`): the deb's
+ * `/usr/share/applications/<id>.desktop` and its hicolor icons `<id>.png`, and package.json's `desktopName`,
+ * from which Electron takes the app id (Wayland app_id, X11 WM_CLASS) that desktops match windows by.
+ */
+export const DESKTOP_ENTRY_ID = 'cloudtoken-tray';
 /** Tells the app it was started by the session, so it comes up in the tray without opening a window. */
 export const HIDDEN_ARG = '--hidden';
 
@@ -59,7 +65,8 @@ export function renderAutostartEntry({ execPath, args = [HIDDEN_ARG], name = 'Cl
     `Name=${name}`,
     'Comment=Short-lived AWS credentials from your identity provider',
     `Exec=${exec}`,
-    'Icon=cloudtoken',
+    `Icon=${DESKTOP_ENTRY_ID}`,
+    `StartupWMClass=${DESKTOP_ENTRY_ID}`,
     'Terminal=false',
     'NoDisplay=true',
     'X-GNOME-Autostart-enabled=true',

@@ -1,3 +1,5 @@
+import { win32 } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { REQUEST_WINDOWS } from '../../preload/contract.js';
 import type { RequestChannel, WindowKind } from '../../preload/contract.js';
 
@@ -18,11 +20,36 @@ export interface SenderFacts {
 export interface SenderPolicy {
   /** Where the pages are served from, ending in `/`: `file:///…/dist/renderer/` or `app://cloudtoken/`. */
   rendererBaseUrl: string;
+  /** How file: URLs map to paths; this process's platform unless told. */
+  platform?: NodeJS.Platform;
 }
 
 /** The URL of a window's page: `<base><kind>/index.html`. */
 export function pageUrl(kind: WindowKind, policy: SenderPolicy): string {
   return new URL(`${kind}/index.html`, policy.rendererBaseUrl).href;
+}
+
+/**
+ * The file a file: URL names, or undefined when it names none. Chromium and Node spell the same file differently
+ * (Node's pathToFileURL escapes `%` and keeps the drive letter's case, Chromium's canonical form may not), so
+ * file pages are compared as the paths they decode to, the drive letter's case aside on Windows.
+ */
+function fileOf(url: URL, platform: NodeJS.Platform): string | undefined {
+  const windows = platform === 'win32';
+  let path: string;
+  try {
+    path = fileURLToPath(url, { windows });
+  } catch {
+    return undefined;
+  }
+  return windows ? win32.normalize(path).replace(/^[a-z]:/, (drive) => drive.toUpperCase()) : path;
+}
+
+function samePage(actual: URL, expected: URL, platform: NodeJS.Platform): boolean {
+  if (actual.protocol !== expected.protocol) return false;
+  if (expected.protocol !== 'file:') return actual.host === expected.host && actual.pathname === expected.pathname;
+  const file = fileOf(actual, platform);
+  return file !== undefined && file === fileOf(expected, platform);
 }
 
 /** Why a message is refused (for the log), or undefined when it may be handled. */
@@ -38,7 +65,7 @@ export function senderRefusal(sender: SenderFacts, channel: RequestChannel, poli
   }
   const expected = new URL(pageUrl(sender.windowKind, policy));
   // Compared parsed, so `..`, case and escapes cannot dress up another page; query and fragment do not matter.
-  if (actual.protocol !== expected.protocol || actual.host !== expected.host || actual.pathname !== expected.pathname) {
+  if (!samePage(actual, expected, policy.platform ?? process.platform)) {
     return `the ${sender.windowKind} window shows an unexpected page`;
   }
   if (!(REQUEST_WINDOWS[channel] as readonly WindowKind[]).includes(sender.windowKind)) {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 
 const SESSION_COOKIES_FILE = 'cloudtoken-session-cookies.json';
+const EMBEDDED_SESSION_COOKIES_FILE = 'cloudtoken-embedded-session-cookies.json';
 
 /**
  * Where the system-browser sign-in keeps the IdP's session cookies between launches (Chromium drops session
@@ -9,4 +10,12 @@ const SESSION_COOKIES_FILE = 'cloudtoken-session-cookies.json';
  */
 export function browserSessionFile(profileDir: string): string {
   return join(profileDir, SESSION_COOKIES_FILE);
+}
+
+/**
+ * Beside it, per profile: the embedded sign-in's session cookies, which Electron drops on exit even in a
+ * persistent partition (login/embedded-session-cookies.ts).
+ */
+export function embeddedSessionFile(profileDir: string): string {
+  return join(profileDir, EMBEDDED_SESSION_COOKIES_FILE);
 }

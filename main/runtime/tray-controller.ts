@@ -18,6 +18,7 @@ import type { Logger } from '../support/logger.js';
 import { notificationFor, type NotificationContent } from '../tray/desktop-notifications.js';
 import type { TrayAction, TrayActionHandlers, TrayMenuContext } from '../tray/menu.js';
 import { createProfileRuntime, type ProfileRuntime } from './profile-runtime.js';
+import { loginItemDrift, syncLoginItem, type LoginItem } from '../autostart/login-item-sync.js';
 import { activeProfile } from './settings-effects.js';
 import { buildStatusView, copyText, plannedImdsUrl } from './status-view.js';
 
@@ -31,6 +32,8 @@ import { buildStatusView, copyText, plannedImdsUrl } from './status-view.js';
 /** The embedded sign-in of one profile (its partition and login window), built once per runtime. */
 export interface ProfileSignIn {
   authenticator: EmbeddedAuthenticator;
+  /** The partition's session cookies kept across restarts (Electron drops them on quit); never throws. */
+  savedSession?: { restore(): Promise<void>; save(): Promise<void> };
   loginState(): LoginWindowState;
   navigate(step: 'back' | 'reload'): boolean;
 }
@@ -51,7 +54,7 @@ export interface TrayControllerPorts {
   notify(content: NotificationContent): void;
   writeClipboard(text: string): void;
   openExternal(url: string): Promise<void>;
-  autostart: { isEnabled(): Promise<boolean>; setEnabled(enabled: boolean): Promise<void> };
+  autostart: LoginItem;
   environmentFindings(imdsUrl: string): Promise<ShadowingFinding[]>;
   /** The tray's image and menu are stale: rebuild them. */
   renderTray(): void;
@@ -129,6 +132,8 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
 
   async function startProfile(profile: IdpProfile): Promise<void> {
     const signIn = ports.signInFor(profile);
+    // Before the first sign-in: the silent one at start needs the IdP session of the last run.
+    await signIn.savedSession?.restore();
     const runtime = await createProfileRuntime({
       profile,
       settings,
@@ -144,7 +149,10 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
     });
     const off = runtime.on((event) => {
       if (event.type === 'changed' || event.type === 'service-started') publish();
-      if (event.type === 'signed-in') runtime.serve().catch(() => undefined);
+      if (event.type === 'signed-in') {
+        runtime.serve().catch(() => undefined);
+        void signIn.savedSession?.save();
+      }
       if (event.type === 'service-failed') {
         logger.error('The metadata service did not start', { error: event.error });
         ports.notify({ title: 'AWS tools cannot get credentials', body: `The metadata service did not start: ${describeError(event.error)}`, opensSignIn: false });
@@ -164,6 +172,7 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
     if (!running) return;
     running.off();
     running.signIn.authenticator.cancelPending();
+    await running.signIn.savedSession?.save();
     await running.runtime.close();
   }
 
@@ -186,20 +195,23 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
     const profile = activeProfile(next);
     if (profile?.id !== current?.runtime.profile.id) await replaceProfile();
     else await current?.runtime.applySettings(next);
-    if (previous.startAtLogin !== next.startAtLogin) await applyStartAtLogin(next.startAtLogin);
+    if (previous.startAtLogin !== next.startAtLogin) await applyStartAtLogin(previous.startAtLogin, next.startAtLogin);
     publish();
   }
 
   /** The OS's login item is the truth: what it says after the change is what the setting shows. */
-  async function applyStartAtLogin(wanted: boolean): Promise<void> {
-    let actual = wanted;
+  async function applyStartAtLogin(was: boolean, wanted: boolean): Promise<void> {
+    let actual: boolean;
     try {
-      await ports.autostart.setEnabled(wanted);
-      actual = await ports.autostart.isEnabled();
+      actual = await syncLoginItem(ports.autostart, was, wanted);
     } catch (error) {
-      actual = await ports.autostart.isEnabled().catch(() => !wanted);
+      actual = await ports.autostart.isEnabled().catch(() => was);
       ports.notify({ title: 'Cloudtoken', body: `Start at login could not be ${wanted ? 'turned on' : 'turned off'}: ${describeError(error)}`, opensSignIn: false });
     }
+    await saveStartAtLogin(actual);
+  }
+
+  async function saveStartAtLogin(actual: boolean): Promise<void> {
     if (actual !== settings.startAtLogin) settings = await store.update((latest) => (latest.startAtLogin = actual));
   }
 
@@ -302,7 +314,7 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
     'open-status': () => windows.show('status'),
     'open-settings': () => windows.show('settings'),
     'set-start-at-login': async ({ enabled }) => {
-      await applyStartAtLogin(enabled);
+      await applyStartAtLogin(settings.startAtLogin, enabled);
       publish();
     },
     quit: () => ports.quit(),
@@ -311,6 +323,10 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
   return {
     async start({ hidden }) {
       settings = await store.load();
+      // The user may have removed the login item in the system's settings: the OS is what the menu shows.
+      loginItemDrift(ports.autostart, settings.startAtLogin)
+        .then((actual) => (actual === undefined ? undefined : saveStartAtLogin(actual)))
+        .catch((error: unknown) => logger.warn('Could not read start at login from the system', { error: describeError(error) }));
       stopWatching = store.watch((next) => {
         serially(() => settingsChanged(next)).catch((error: unknown) => logger.warn('Could not apply changed settings', { error: describeError(error) }));
       });

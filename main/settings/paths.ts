@@ -19,6 +19,8 @@ export interface StatePaths {
   durationLimitsFile: string;
   /** The tray app's profiles that sign in through the system browser (login/sign-in-preferences.ts). */
   signInPreferencesFile: string;
+  /** The tray app's log (support/log-file.ts), size-capped with one `.1` backup beside it. */
+  trayLogFile: string;
 }
 
 export interface PathEnvironment {
@@ -49,6 +51,7 @@ export function resolveStatePaths(environment: PathEnvironment): StatePaths {
     electronUserData: join(home, 'electron'),
     durationLimitsFile: join(home, 'sts-duration-limits.json'),
     signInPreferencesFile: join(home, 'sign-in-preferences.json'),
+    trayLogFile: join(home, 'logs', 'tray.log'),
   };
 }
 

@@ -1,11 +1,15 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import * as tls from 'node:tls';
 import { Menu, Notification, Tray, app, type NativeImage, clipboard, dialog, ipcMain, nativeImage, powerMonitor, session as electronSession, shell } from 'electron';
 import ElectronStore from 'electron-store';
+import { embeddedSessionFile } from '../login/browser-session.js';
 import type { Authenticator } from '../login/capture.js';
 import { createEmbeddedAuthenticator } from '../login/embedded-authenticator.js';
 import { loginPartition } from '../login/embedded-capture.js';
+import { createEmbeddedSessionStore } from '../login/embedded-session-cookies.js';
+import { chromeUserAgent } from '../login/idp-user-agent.js';
 import { signInPreferences } from '../login/sign-in-preferences.js';
 import { createAliasSetup } from '../network/setup.js';
 import { createCredentialsFile } from '../outputs/credentials-file.js';
@@ -15,12 +19,15 @@ import { idpNavigationAllowed } from '../security/web-policy.js';
 import { resolveStatePaths } from '../settings/paths.js';
 import type { IdpProfile } from '../settings/schema.js';
 import { createSettingsStore } from '../settings/settings-store.js';
+import { trustSystemCertificates } from '../sts/system-trust.js';
 import { describeError } from '../support/errors.js';
-import { createLogger } from '../support/logger.js';
+import { createLogFileSink, teeSink } from '../support/log-file.js';
+import { createLogger, stderrSink } from '../support/logger.js';
 import { createNotifier } from '../tray/desktop-notifications.js';
-import { createAutostart, startedAtLogin } from './autostart.js';
+import { createAutostart, openedAtLogin } from './autostart.js';
 import { captureOnSession } from './capture.js';
 import { registerIpcHandlers } from './ipc.js';
+import { onReopen } from './reopen.js';
 import { createLoginWindows } from './login-window.js';
 import { rendererBaseUrl } from './renderer-url.js';
 import { denyPermissions, hardenWebContents } from './security.js';
@@ -35,8 +42,10 @@ import { createWindowRegistry, showPageWindow } from './windows.js';
 
 const APP_USER_MODEL_ID = 'io.github.cloudtoken.app';
 
-const logger = createLogger({ name: 'tray' });
 const paths = resolveStatePaths({ env: process.env, platform: process.platform, homedir: homedir() });
+// A launch from Finder, launchd or a login item has no stderr anyone reads: the log goes to a file too.
+const logFile = createLogFileSink({ path: paths.trayLogFile, onError: (error) => stderrSink(`Cannot write the log file ${paths.trayLogFile}: ${describeError(error)}`) });
+const logger = createLogger({ name: 'tray', sink: teeSink(stderrSink, logFile) });
 
 /**
  * The icon of the macOS admin prompt: sudo-prompt copies it with a shell command, which cannot read inside
@@ -62,12 +71,15 @@ async function whenReady(hidden: boolean): Promise<void> {
   const registry = createWindowRegistry();
   const signInChoices = signInPreferences(paths.signInPreferencesFile);
   const systemBrowserProfiles = await signInChoices.load();
-  const autostart = createAutostart({ platform: process.platform, app, execPath: process.execPath, env: process.env, homedir: homedir() });
+  const autostart = createAutostart({ platform: process.platform, app, execPath: process.execPath, packaged: app.isPackaged, appPath: app.getAppPath(), env: process.env, homedir: homedir() });
   let icon: TrayIcon | undefined = undefined;
 
   const signInFor = (profile: IdpProfile): ProfileSignIn => {
     const idpSession = electronSession.fromPartition(loginPartition(profile.id));
     denyPermissions(idpSession);
+    idpSession.setUserAgent(chromeUserAgent(idpSession.getUserAgent()));
+    // Electron drops session cookies on quit even in a persistent partition: they are kept in a 0600 file.
+    const savedSession = createEmbeddedSessionStore({ file: embeddedSessionFile(join(paths.browserProfileDir, profile.id)), cookies: idpSession.cookies, logger });
     const dispatcher = captureOnSession(idpSession, logger);
     const loginWindows = createLoginWindows({ profileName: profile.name, idpSession, location, registry, logger });
     // Built once per profile and only when asked for (playwright-core is large): its queue keeps one browser.
@@ -80,7 +92,7 @@ async function whenReady(hidden: boolean): Promise<void> {
       signInUrl: profile.signInUrl,
       dispatcher,
       openSurface: (request) => loginWindows.open(request),
-      clearPartition: () => idpSession.clearData(),
+      clearPartition: () => idpSession.clearData().then(() => savedSession.forget()),
       systemBrowser: {
         authenticate: async (options) => (await systemBrowser()).authenticate(options),
         signOut: async () => (await systemBrowser()).signOut(),
@@ -93,7 +105,7 @@ async function whenReady(hidden: boolean): Promise<void> {
       },
       logger,
     });
-    return { authenticator, loginState: () => loginWindows.state(), navigate: (step) => loginWindows.navigate(step) };
+    return { authenticator, savedSession, loginState: () => loginWindows.state(), navigate: (step) => loginWindows.navigate(step) };
   };
 
   let controller: ReturnType<typeof createTrayController> | undefined = undefined;
@@ -130,19 +142,6 @@ async function whenReady(hidden: boolean): Promise<void> {
   const tray = controller;
   registerIpcHandlers({ ipcMain, handlers: tray.ipc, windowKindOf: (id) => registry.kindOf(id), policy: { rendererBaseUrl: rendererBaseUrl(location.appPath) }, logger });
 
-  icon = createTray<NativeImage, Menu>({
-    electron: {
-      createTray: (image) => new Tray(image),
-      buildMenu: (template) => Menu.buildFromTemplate(template),
-      imageFromPath: (path) => nativeImage.createFromPath(path),
-    },
-    appPath: location.appPath,
-    platform: process.platform,
-    source: { snapshot: () => tray.snapshot(), context: () => tray.menuContext(), now: () => Date.now() },
-    run: createTrayActionDispatcher(tray.actions, (error, failed) => tray.actionFailed(error, failed)),
-    onClick: () => tray.trayClicked(),
-    onMissingIcon: (path) => logger.error('A tray image is missing from the app', { path }),
-  });
 
   powerMonitor.on('resume', () => tray.resumed());
 
@@ -158,10 +157,24 @@ async function whenReady(hidden: boolean): Promise<void> {
       .finally(() => app.quit());
   });
 
-  // Another launch (from the dock, the start menu, a second click) brings up what the user can act on.
-  app.on('second-instance', () => tray.reopened());
+  // Another launch (from the dock, the start menu, a second click, macOS's Finder) brings up what the user can act on.
+  onReopen(app, () => tray.reopened());
 
   await tray.start({ hidden });
+  // After start: the menu describes the settings start has read.
+  icon = createTray<NativeImage, Menu>({
+    electron: {
+      createTray: (image) => new Tray(image),
+      buildMenu: (template) => Menu.buildFromTemplate(template),
+      imageFromPath: (path) => nativeImage.createFromPath(path),
+    },
+    appPath: location.appPath,
+    platform: process.platform,
+    source: { snapshot: () => tray.snapshot(), context: () => tray.menuContext(), now: () => Date.now() },
+    run: createTrayActionDispatcher(tray.actions, (error, failed) => tray.actionFailed(error, failed)),
+    onClick: () => tray.trayClicked(),
+    onMissingIcon: (path) => logger.error('A tray image is missing from the app', { path }),
+  });
 }
 
 export function startTrayApp(): void {
@@ -171,6 +184,7 @@ export function startTrayApp(): void {
     return;
   }
   if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
+  trustSystemCertificates(tls, logger);
   // A tray app lives on with no window open (this listener alone stops Electron's default quit).
   app.on('window-all-closed', () => {});
   app.on('web-contents-created', (_event, contents) => {
@@ -181,12 +195,11 @@ export function startTrayApp(): void {
       logger,
     });
   });
-  const hidden = startedAtLogin(process.argv, process.platform === 'darwin' ? app.getLoginItemSettings().wasOpenedAtLogin : undefined);
   app
     .whenReady()
-    .then(() => {
+    .then(async () => {
       denyPermissions(electronSession.defaultSession);
-      return whenReady(hidden);
+      return whenReady(await openedAtLogin(app, process.platform, process.argv));
     })
     .catch((error: unknown) => {
       logger.error('Cloudtoken failed to start', { error });

@@ -94,18 +94,24 @@ export function createLoginWindows(options: LoginWindowOptions): LoginWindows {
         if (!closing) request.onCancel();
       });
 
+      // The window's own webContents (the toolbar page) takes the keyboard when the window shows; the user
+      // has come to type into the IdP's page, so that gets it.
+      const showFocused = () => {
+        window.show();
+        window.focus();
+        if (!contents.isDestroyed()) contents.focus();
+      };
+
       void contents.loadURL(request.url);
-      if (request.visible) window.once('ready-to-show', () => window.show());
+      if (request.visible) window.once('ready-to-show', showFocused);
 
       return {
         webContentsId: contents.id,
         reveal({ focus, notice }) {
           update(entry, { type: 'revealed', notice });
           if (window.isDestroyed()) return;
-          if (focus) {
-            window.show();
-            window.focus();
-          } else if (!window.isVisible()) window.showInactive();
+          if (focus) showFocused();
+          else if (!window.isVisible()) window.showInactive();
         },
         showCaptured() {
           view.setVisible(false);

@@ -53,9 +53,11 @@ export function redactFields(value: unknown, depth = 0): unknown {
   return value;
 }
 
+export const stderrSink: LogSink = (line) => process.stderr.write(`${line}\n`);
+
 export function createLogger(options: { level?: LogLevel; sink?: LogSink; name?: string } = {}): Logger {
   const threshold = LEVELS[options.level ?? 'info'];
-  const sink: LogSink = options.sink ?? ((line) => process.stderr.write(`${line}\n`));
+  const sink: LogSink = options.sink ?? stderrSink;
   const prefix = options.name ? `[${options.name}] ` : '';
   const write = (level: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[level] < threshold) return;

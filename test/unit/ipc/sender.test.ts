@@ -33,6 +33,41 @@ describe('senderRefusal', () => {
     expect(isTrustedSender({ frameUrl: 'app://other/login/index.html', isMainFrame: true, windowKind: 'login' }, 'cloudtoken:login:cancel', app)).toBe(false);
   });
 
+  describe('an install path on Windows', () => {
+    // What pathToFileURL makes of `c:\Users\Ann\AppData\Local\Programs\Cloud 100%\resources\app.asar\dist\renderer\`.
+    const windows = { rendererBaseUrl: 'file:///c:/Users/Ann/AppData/Local/Programs/Cloud%20100%25/resources/app.asar/dist/renderer/', platform: 'win32' as const };
+    const page = (path: string) => ({ frameUrl: `file:///${path}`, isMainFrame: true, windowKind: 'settings' as const });
+
+    it.each([
+      ['the same URL', 'c:/Users/Ann/AppData/Local/Programs/Cloud%20100%25/resources/app.asar/dist/renderer/settings/index.html'],
+      ['Chromium’s upper-case drive letter', 'C:/Users/Ann/AppData/Local/Programs/Cloud%20100%25/resources/app.asar/dist/renderer/settings/index.html'],
+      ['another spelling of the same characters', 'C:/Users/Ann/AppData/Local/Programs/Cloud 100%25/resources/app.asar/dist/renderer/settings/index%2Ehtml'],
+    ])('accepts %s', (_name, path) => {
+      expect(senderRefusal(page(path), 'cloudtoken:settings:save', windows)).toBeUndefined();
+    });
+
+    it.each([
+      ['another drive', 'D:/Users/Ann/AppData/Local/Programs/Cloud%20100%25/resources/app.asar/dist/renderer/settings/index.html'],
+      ['another folder', 'C:/Users/Eve/AppData/Local/Programs/Cloud%20100%25/resources/app.asar/dist/renderer/settings/index.html'],
+      ['another page', 'C:/Users/Ann/AppData/Local/Programs/Cloud%20100%25/resources/app.asar/dist/renderer/status/index.html'],
+      ['an escaped separator', 'C:/Users/Ann/AppData/Local/Programs/Cloud%20100%25/resources/app.asar/dist/renderer/settings%5Cindex.html'],
+    ])('refuses %s', (_name, path) => {
+      expect(senderRefusal(page(path), 'cloudtoken:settings:save', windows)).toContain('unexpected page');
+    });
+
+    it('refuses a share on another host', () => {
+      expect(senderRefusal({ ...page(''), frameUrl: 'file://evil/c$/Users/Ann/AppData/Local/Programs/Cloud%20100%25/resources/app.asar/dist/renderer/settings/index.html' }, 'cloudtoken:settings:save', windows)).toContain('unexpected page');
+    });
+  });
+
+  it('on Linux, a file path keeps its case and its escapes decode to the same file', () => {
+    const linux = { rendererBaseUrl: 'file:///home/ann/Cloud%20100%25/dist/renderer/', platform: 'linux' as const };
+    const sender = (frameUrl: string) => ({ frameUrl, isMainFrame: true, windowKind: 'settings' as const });
+    expect(senderRefusal(sender('file:///home/ann/Cloud 100%25/dist/renderer/settings/index.html'), 'cloudtoken:settings:save', linux)).toBeUndefined();
+    expect(senderRefusal(sender('file:///home/ann/cloud%20100%25/dist/renderer/settings/index.html'), 'cloudtoken:settings:save', linux)).toContain('unexpected page');
+    expect(senderRefusal(sender('file:///home/ann/Cloud%20100%25/dist/renderer%2Fsettings/index.html'), 'cloudtoken:settings:save', linux)).toContain('unexpected page');
+  });
+
   it('every channel is allowed to some window and to no other', () => {
     const kinds: WindowKind[] = ['login', 'roles', 'settings', 'status'];
     for (const channel of Object.keys(REQUEST_WINDOWS) as RequestChannel[]) {

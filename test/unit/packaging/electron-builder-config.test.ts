@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DOMParser } from '@xmldom/xmldom';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { DESKTOP_ENTRY_ID, renderAutostartEntry } from '../../../main/autostart/xdg.js';
 
 const root = new URL('../../../', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
@@ -63,6 +64,34 @@ describe('electron-builder.yml', () => {
     // The deb puts the app on PATH under its executable name, which must not shadow the `cloudtoken` CLI.
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin: Record<string, string> };
     expect(Object.keys(manifest.bin)).not.toContain(section('linux').executableName);
+  });
+
+  it('installs the Linux desktop entry and icons under the one name Electron and the autostart entry use', () => {
+    const linux = section('linux');
+    // electron-builder names the deb's desktop file and hicolor icons after executableName, and with
+    // syncDesktopName the desktop file after package.json's desktopName (which Electron takes its app id from).
+    expect(linux.executableName).toBe(DESKTOP_ENTRY_ID);
+    expect(linux.syncDesktopName).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { desktopName?: string };
+    expect(manifest.desktopName).toBe(`${linux.executableName as string}.desktop`);
+    const entry = renderAutostartEntry({ execPath: '/usr/bin/cloudtoken-tray' });
+    expect(entry).toContain(`\nIcon=${linux.executableName as string}\n`);
+    expect(entry).toContain(`\nStartupWMClass=${linux.executableName as string}\n`);
+  });
+
+  it('pins every Electron fuse the security checklist names, and the file:// privileges the pages need', () => {
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeCliInspectArguments: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableCookieEncryption: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: true,
+    });
+    // Why the last one must stay on: the windows load their pages from file:// as module scripts.
+    const page = readFileSync(join(root, 'renderer', 'settings', 'index.html'), 'utf8');
+    expect(page).toContain('<script type="module" src="main.js"></script>');
   });
 
   it('ships only built output inside an asar archive', () => {

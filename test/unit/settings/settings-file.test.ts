@@ -41,6 +41,7 @@ describe('resolveStatePaths', () => {
       electronUserData: '/srv/ct/electron',
       durationLimitsFile: '/srv/ct/sts-duration-limits.json',
       signInPreferencesFile: '/srv/ct/sign-in-preferences.json',
+      trayLogFile: '/srv/ct/logs/tray.log',
     });
     expect(electronStoreLocation(paths)).toEqual({ cwd: '/srv/ct', name: 'settings' });
   });
