@@ -52,6 +52,7 @@ describe('stale temporary files', () => {
       else await createCredentialsFile({ env: { AWS_SHARED_CREDENTIALS_FILE: target }, homedir: dir }).removeProfiles();
       expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     },
-    30_000,
+    // Five node processes each: on a loaded two-core runner that is slow.
+    120_000,
   );
 });
