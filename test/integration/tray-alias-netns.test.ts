@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { netnsSupport, spawnInNetns } from '../support/netns.js';
+import { netnsSupport, runNetnsScenario } from '../support/netns.js';
 
 /**
  * The tray app's alias mode at the real address: its controller (everything the tray does, minus Electron) in a
@@ -16,29 +16,9 @@ interface Run {
   afterQuit: { address: boolean; nftTable: boolean };
 }
 
-function runScenario(): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawnInNetns(process.execPath, ['--import', 'tsx', 'test/integration/netns/tray-alias-scenario.ts'], { linkLocalAlias: false, cwd: process.cwd() });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
-    child.on('error', reject);
-    child.on('close', () => {
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as Record<string, unknown>);
-      } catch {
-        reject(new Error(`The scenario printed no observations.\nstdout: ${stdout}\nstderr: ${stderr}`));
-      }
-    });
-  });
-}
-
 describe.skipIf(!support.available)(`the tray app in alias mode, in a network namespace ${support.reason}`, () => {
   it('sets up 169.254.169.254 itself, serves the AWS CLI there, and keeps or reverts the set-up on quit as set', { timeout: 120_000 }, async () => {
-    const seen = await runScenario();
+    const { observations: seen } = await runNetnsScenario<Record<string, unknown>>('test/integration/netns/tray-alias-scenario.ts', 100_000);
     expect(seen.error).toBeUndefined();
     expect(seen.before).toEqual({ address: false, nftTable: false });
     const keeping = seen.keeping as Run;

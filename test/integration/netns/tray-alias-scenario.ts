@@ -4,29 +4,18 @@
  * redirect itself (direct runner, as root), the AWS CLI finds the credentials with no AWS variables, and quitting
  * keeps or removes the set-up as "revert alias on quit" says. Prints one JSON line of observations on stdout.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAliasSetup } from '../../../main/network/setup.js';
 import { callerArn } from '../../support/caller-identity.js';
 import { startIdp } from '../../support/idp/index.js';
+import { aliasState } from '../../support/netns.js';
 import { startStsStandIn } from '../../support/sts/stand-in.js';
 import { signInAndChoose, startTrayHarness } from '../../support/tray-controller-harness.js';
 
 const log = (line: string) => process.stderr.write(`[scenario] ${line}\n`);
 const observations: Record<string, unknown> = {};
-
-function aliasState(): { address: boolean; nftTable: boolean } {
-  const addresses = execFileSync('ip', ['-4', '-o', 'addr', 'show', 'dev', 'lo'], { encoding: 'utf8' });
-  let nftTable = true;
-  try {
-    execFileSync('nft', ['list', 'table', 'ip', 'cloudtoken'], { stdio: 'ignore' });
-  } catch {
-    nftTable = false;
-  }
-  return { address: addresses.includes('169.254.169.254/32'), nftTable };
-}
 
 const idp = await startIdp();
 const standIn = await startStsStandIn({
