@@ -6,8 +6,8 @@ import { sharedCredentialsFilePath } from './aws-paths.js';
 import type { Environment } from './aws-paths.js';
 import { CredentialsFileError, editCredentialsText, managedProfileNames } from './credentials-file-edit.js';
 import type { CredentialsEdit, ManagedProfile } from './credentials-file-edit.js';
-import { withFileLock } from './file-lock.js';
-import type { FileLockOptions } from './file-lock.js';
+import { withFileLock } from '../support/file-lock.js';
+import type { FileLockOptions } from '../support/file-lock.js';
 import { IniSyntaxError, parseIni } from './ini.js';
 import { sweepStaleTemporaries, temporarySibling } from '../settings/temporary-files.js';
 

@@ -3,7 +3,7 @@ import type { EmbeddedAuthenticator } from '../login/embedded-authenticator.js';
 import type { AliasSetup } from '../network/setup.js';
 import { consoleUrlForRole } from '../outputs/console-url.js';
 import type { CredentialsFile } from '../outputs/credentials-file.js';
-import type { ShadowingFinding } from '../outputs/shadowing.js';
+import type { ShadowingFinding } from '../diagnosis/shadowing.js';
 import { credentialVariables, formatEnvAssignments, type ShellKind } from '../outputs/shell-env.js';
 import { externalUrlAllowed } from '../security/web-policy.js';
 import type { CredentialSession } from '../session/session.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { withFileLock } from '../outputs/file-lock.js';
+import { withFileLock } from '../support/file-lock.js';
 import { oneAtATimePerKey } from '../support/one-at-a-time.js';
 import { writeFileAtomic } from './atomic-file.js';
 

@@ -7,7 +7,7 @@ import type { Authenticator, CapturedAssertion } from '../../main/login/capture.
 import { createFormAuthenticator } from '../../main/login/form.js';
 import { createCredentialSession, type CredentialSession, type SessionEvent } from '../../main/session/session.js';
 import type { SchedulePolicy } from '../../main/session/schedule.js';
-import { startCredentialService, type RunningCredentialService } from '../../main/session/serving.js';
+import { startCredentialService, type RunningCredentialService } from '../../main/runtime/serving.js';
 import { createStsExchange } from '../../main/sts/assume-role.js';
 import { ALICE, startIdp, type RunningIdp } from '../support/idp/index.js';
 import { buildSamlResponse, createSigningIdentity, DEFAULT_ISSUER } from '../support/saml-fixtures.js';

@@ -1,4 +1,4 @@
-import { detectShadowing, loadShadowingInputs } from '../../outputs/shadowing.js';
+import { detectShadowing, loadShadowingInputs } from '../../diagnosis/shadowing.js';
 import type { CliIo } from '../context.js';
 import type { CliOptions } from '../args.js';
 import { readDaemonStatus } from '../daemon-status.js';
