@@ -1,6 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../settings/atomic-file.js';
+import { writeFileAtomic } from '../support/atomic-file.js';
 import type { StatePaths } from '../settings/paths.js';
 import { processExists } from '../support/process.js';
 

@@ -15,7 +15,7 @@ import { fillLoginForm } from './browser-autofill.js';
 import type { BrowserAutofill } from './browser-autofill.js';
 import { SIGNED_IN_PAGE } from './browser-pages.js';
 import { browserSessionFile } from './browser-session.js';
-import { sweepStaleTemporaries, temporarySibling } from '../settings/temporary-files.js';
+import { writeFileAtomic } from '../support/atomic-file.js';
 import { oneAtATime } from '../support/one-at-a-time.js';
 import { processExists } from '../support/process.js';
 
@@ -128,16 +128,7 @@ async function readSessionCookies(profileDir: string, logger: Logger): Promise<C
 
 async function saveSessionCookies(context: BrowserContext, profileDir: string): Promise<void> {
   const sessionCookies = (await context.cookies()).filter((cookie) => cookie.expires === -1);
-  const file = browserSessionFile(profileDir);
-  await sweepStaleTemporaries(file);
-  const temporary = temporarySibling(file);
-  try {
-    await fs.writeFile(temporary, JSON.stringify(sessionCookies), { mode: 0o600, flag: 'wx' });
-    await fs.rename(temporary, file);
-  } catch (error) {
-    await fs.rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(browserSessionFile(profileDir), JSON.stringify(sessionCookies));
 }
 
 function launchFailed(executable: string, error: unknown): BrowserLoginError {

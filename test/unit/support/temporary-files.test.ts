@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCredentialsFile } from '../../../main/outputs/credentials-file.js';
-import { writeFileAtomic } from '../../../main/settings/atomic-file.js';
-import { sweepStaleTemporaries } from '../../../main/settings/temporary-files.js';
+import { writeFileAtomic } from '../../../main/support/atomic-file.js';
+import { sweepStaleTemporaries } from '../../../main/support/temporary-files.js';
 
 const WRITER = fileURLToPath(new URL('../../support/write-forever.ts', import.meta.url));
 
