@@ -1,4 +1,4 @@
-/** What the tray needs of the OS's login item (main/shell/autostart.ts makes one per platform). */
+/** What the tray needs of the OS's login item (main/shell/login-items.ts makes one per platform). */
 export interface LoginItem {
   isEnabled(): Promise<boolean>;
   setEnabled(enabled: boolean): Promise<void>;

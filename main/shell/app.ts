@@ -24,15 +24,15 @@ import { describeError } from '../support/errors.js';
 import { createLogFileSink, teeSink } from '../support/log-file.js';
 import { createLogger, stderrSink } from '../support/logger.js';
 import { createNotifier } from '../tray/desktop-notifications.js';
-import { createAutostart, openedAtLogin } from './autostart.js';
-import { captureOnSession } from './capture.js';
-import { registerIpcHandlers } from './ipc.js';
+import { createAutostart, openedAtLogin } from './login-items.js';
+import { captureOnSession } from './partition-capture.js';
+import { registerIpcHandlers } from './ipc-handlers.js';
 import { onReopen } from './reopen.js';
 import { createLoginWindows } from './login-window.js';
 import { rendererBaseUrl } from './renderer-url.js';
 import { denyPermissions, hardenWebContents } from './security.js';
-import { electronStoreBackend } from './store.js';
-import { createTray, createTrayActionDispatcher, type TrayController as TrayIcon } from './tray.js';
+import { electronStoreBackend } from './electron-store-backend.js';
+import { createTray, createTrayActionDispatcher, type TrayController as TrayIcon } from './tray-icon.js';
 import { createWindowRegistry, showPageWindow } from './windows.js';
 
 /**

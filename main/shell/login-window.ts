@@ -8,7 +8,7 @@ import { createPageWindow, type PageLocation, type WindowRegistry } from './wind
 /**
  * The login window: Cloudtoken's toolbar page (renderer/login) with the IdP's real page below it in a
  * WebContentsView of the profile's own persistent partition — sandboxed, isolated, no preload, no Node.
- * The capture itself happens in the partition's webRequest listener (capture.ts); this file only shows.
+ * The capture itself happens in the partition's webRequest listener (partition-capture.ts); this file only shows.
  */
 
 export interface LoginWindowOptions {

@@ -5,7 +5,7 @@ import Conf from 'conf';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { electronStoreLocation, resolveStatePaths } from '../../../main/settings/paths.js';
 import { SETTINGS_VERSION, defaultSettings } from '../../../main/settings/schema.js';
-import { electronStoreOptions } from '../../../main/shell/store.js';
+import { electronStoreOptions } from '../../../main/shell/electron-store-backend.js';
 import { loadSettingsFile, saveSettingsFile } from '../../../main/settings/settings-file.js';
 import { readJsonObject } from '../../../main/settings/state-file.js';
 import { isCloudtokenError } from '../../../main/support/errors.js';

@@ -7,7 +7,7 @@ import { resolveStatePaths } from '../../../main/settings/paths.js';
 import { defaultSettings, type Settings } from '../../../main/settings/schema.js';
 import { loadSettingsFile } from '../../../main/settings/settings-file.js';
 import { createSettingsStore } from '../../../main/settings/settings-store.js';
-import { electronStoreBackend, electronStoreOptions } from '../../../main/shell/store.js';
+import { electronStoreBackend, electronStoreOptions } from '../../../main/shell/electron-store-backend.js';
 
 /**
  * electron-store only loads inside Electron; it is `conf` with Electron's default folder. These tests give

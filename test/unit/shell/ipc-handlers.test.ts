@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { REQUEST_WINDOWS, type RequestChannel, type WindowKind } from '../../../preload/contract.js';
 import { pageUrl } from '../../../main/ipc/sender.js';
-import { registerIpcHandlers, type IpcHandlers, type IpcMainLike, type InvokeEvent } from '../../../main/shell/ipc.js';
+import { registerIpcHandlers, type IpcHandlers, type IpcMainLike, type InvokeEvent } from '../../../main/shell/ipc-handlers.js';
 import { defaultSettings } from '../../../main/settings/schema.js';
 import { createLogger } from '../../../main/support/logger.js';
 import { snapshot } from '../../support/session-snapshots.js';

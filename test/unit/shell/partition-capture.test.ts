@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CaptureRequest, CaptureResponse } from '../../../main/login/embedded-capture.js';
 import { ACS_URL_PATTERNS } from '../../../main/saml/acs.js';
-import { captureOnSession, type CaptureSession } from '../../../main/shell/capture.js';
+import { captureOnSession, type CaptureSession } from '../../../main/shell/partition-capture.js';
 import { silentLogger } from '../../../main/support/logger.js';
 
 type Listener = (details: CaptureRequest, callback: (response: CaptureResponse) => void) => void;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loginItemDrift, syncLoginItem } from '../../../main/autostart/login-item-sync.js';
-import { createAutostart, openedAtLogin, startedAtLogin, type Autostart, type LoginItemApi } from '../../../main/shell/autostart.js';
+import { createAutostart, openedAtLogin, startedAtLogin, type Autostart, type LoginItemApi } from '../../../main/shell/login-items.js';
 
 /** Electron's login items as Windows and macOS keep them: what was set is what is read (for the same path/args). */
 class FakeLoginItems implements LoginItemApi {

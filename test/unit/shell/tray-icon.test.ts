@@ -8,7 +8,7 @@ import {
   trayIconPath,
   type TrayElectron,
   type TrayImage,
-} from '../../../main/shell/tray.js';
+} from '../../../main/shell/tray-icon.js';
 import { buildTrayMenu, type MenuItemDescription, type TrayAction, type TrayActionHandlers } from '../../../main/tray/menu.js';
 import { manyRoles, role, serving, snapshot } from '../../support/session-snapshots.js';
 
