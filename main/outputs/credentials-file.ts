@@ -33,6 +33,8 @@ export interface CredentialsFile {
   removeProfiles(names?: readonly string[]): Promise<{ removed: string[]; notOwned: string[] }>;
   /** The names of the profiles Cloudtoken owns in the file now. */
   managedProfiles(): Promise<string[]>;
+  /** Removes what a crashed write left beside the file (a full copy, the user's own keys included). */
+  sweepStaleTemporaries(): Promise<string[]>;
 }
 
 export interface CredentialsFileOptions {
@@ -193,6 +195,7 @@ export function createCredentialsFile(options: CredentialsFileOptions): Credenti
       const result = await change((text) => ({ remove: names ?? managedProfileNames(parseIni(text)) }));
       return { removed: result.removed, notOwned: result.notOwned };
     },
+    sweepStaleTemporaries: async () => sweepStaleTemporaries(await resolveTarget(configured), CREDENTIALS_TEMPORARY_TAG),
     async managedProfiles() {
       const target = await resolveTarget(configured);
       const { text } = await readText(target);

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +50,7 @@ interface Line {
 
 interface DaemonCase {
   name: string;
+  home: string;
   standIn: StsStandIn;
   stsProxy: FaultProxy;
   daemon: CloudtokenProcess;
@@ -67,13 +68,14 @@ interface DaemonCase {
 const cases: DaemonCase[] = [];
 
 /** A daemon signed in with the form (password on stdin), serving `Developer` on loopback, with its own STS. */
-async function startDaemonCase(name: string, idp: RunningIdp, lifetimeSeconds: number): Promise<DaemonCase> {
+async function startDaemonCase(name: string, idp: RunningIdp, lifetimeSeconds: number, prepare?: (home: string) => Promise<void>): Promise<DaemonCase> {
   const standIn = await startStsStandIn({
     providers: [{ arn: 'arn:aws:iam::111111111111:saml-provider/CloudtokenTestIdP', issuer: idp.entityId, certificates: [idp.certificatePem] }],
     credentialLifetimeSeconds: lifetimeSeconds,
   });
   const stsProxy = await startFaultProxy({ targetPort: Number(new URL(standIn.url).port) });
   const home = await mkdtemp(join(tmpdir(), `cloudtoken-daemon-faults-${name}-`));
+  await prepare?.(home);
   const port = await freePort();
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -117,6 +119,7 @@ async function startDaemonCase(name: string, idp: RunningIdp, lifetimeSeconds: n
   if (expiresAt === undefined) throw new Error(`${name}: the first poll got ${poller.polls[0]?.status}, not credentials`);
   const daemonCase: DaemonCase = {
     name,
+    home,
     standIn,
     stsProxy,
     daemon,
@@ -309,6 +312,31 @@ describe.concurrent('the daemon under faults, judged at every metadata poll', ()
     expect(renewedAfter).toBeLessThanOrEqual(FIRST_RETRY.max + SLACK);
     expect(c.daemon.output).toMatch(/Credentials refreshed/);
     expect(c.daemon.output).not.toMatch(/cannot be renewed without you/);
+  });
+
+  it('at start the daemon removes what a crashed write left of its files, and only that', { timeout: 60_000 }, async () => {
+    const leftovers = {
+      credentials: join('.aws', '.credentials.cloudtoken-0123456789ab.tmp'),
+      limits: join('state', '.sts-duration-limits.json.0123456789ab.tmp'),
+      settings: join('state', '.settings.json.0123456789ab.tmp'),
+    };
+    // A write in progress in another process right now: not the daemon's to remove.
+    const live = join('.aws', '.credentials.cloudtoken-ba9876543210.tmp');
+    const c = await startDaemonCase('sweep', sharedIdp, 900, async (home) => {
+      await mkdir(join(home, '.aws'), { recursive: true });
+      await mkdir(join(home, 'state'), { recursive: true });
+      const longAgo = new Date(Date.now() - 5 * 60 * SECOND);
+      for (const path of [...Object.values(leftovers), live]) await writeFile(join(home, path), '[default]\naws_access_key_id = AKIAUSERSOWNKEY\naws_secret_access_key = secret\n');
+      for (const path of Object.values(leftovers)) await utimes(join(home, path), longAgo, longAgo);
+    });
+    const present = async (path: string) => stat(join(c.home, path)).then(() => true, () => false);
+    expect(Object.fromEntries(await Promise.all(Object.entries(leftovers).map(async ([kind, path]) => [kind, await present(path)])))).toEqual({
+      credentials: false,
+      limits: false,
+      settings: false,
+    });
+    expect(await present(live)).toBe(true);
+    await c.stop();
   });
 
   it('a read-only state folder: the daemon stops before the sign-in with a clear error, and the IdP and STS see nothing', { timeout: 60_000 }, async (context) => {
