@@ -10,6 +10,7 @@ import { withFileLock } from '../support/file-lock.js';
 import type { FileLockOptions } from '../support/file-lock.js';
 import { IniSyntaxError, parseIni } from './ini.js';
 import { writeFileAtomic } from '../support/atomic-file.js';
+import { sweepStaleTemporaries } from '../support/temporary-files.js';
 
 /** Marks our temporaries in ~/.aws, a folder other programs write to as well. */
 const CREDENTIALS_TEMPORARY_TAG = 'cloudtoken-';
@@ -33,6 +34,8 @@ export interface CredentialsFile {
   removeProfiles(names?: readonly string[]): Promise<{ removed: string[]; notOwned: string[] }>;
   /** The names of the profiles Cloudtoken owns in the file now. */
   managedProfiles(): Promise<string[]>;
+  /** Removes what a crashed write left beside the file (a full copy, the user's own keys included). */
+  sweepStaleTemporaries(): Promise<string[]>;
 }
 
 export interface CredentialsFileOptions {
@@ -148,6 +151,7 @@ export function createCredentialsFile(options: CredentialsFileOptions): Credenti
       const result = await change((text) => ({ remove: names ?? managedProfileNames(parseIni(text)) }));
       return { removed: result.removed, notOwned: result.notOwned };
     },
+    sweepStaleTemporaries: async () => sweepStaleTemporaries(await resolveTarget(configured), CREDENTIALS_TEMPORARY_TAG),
     async managedProfiles() {
       const target = await resolveTarget(configured);
       const { text } = await readText(target);

@@ -9,6 +9,7 @@ import type { RunningCredentialService } from './serving.js';
 import { createCredentialSession, type CredentialSession, type RoleChoice, type SessionEvent } from '../session/session.js';
 import type { IdpProfile, Settings } from '../settings/schema.js';
 import type { SettingsStore } from '../settings/settings-store.js';
+import { sweepStaleTemporariesOf } from '../support/temporary-files.js';
 import { createStsExchange, type StsExchange } from '../sts/assume-role.js';
 import { durationLimitsFile } from '../sts/duration-limits-file.js';
 import { describeError } from '../support/errors.js';
@@ -124,6 +125,10 @@ export async function createProfileRuntime(options: ProfileRuntimeOptions): Prom
   let closed = false;
   const startService = async (): Promise<RunningCredentialService> => {
     const { imdsMode: mode, imdsPort: port } = settings;
+    // Serving makes this a long-running writer: what a crash left of its files goes now, not at their next write.
+    await Promise.all([sweepStaleTemporariesOf([store.path, options.durationLimitsPath, options.sessionStorePath]), options.credentialsFile().sweepStaleTemporaries()]).catch(
+      (error: unknown) => logger.warn('Could not remove stale temporary files', { reason: describeError(error) }),
+    );
     // Loaded when serving starts: one-shot commands (credential_process before every AWS call) never need express.
     const { startCredentialService } = await import('./serving.js');
     const started = await startCredentialService({

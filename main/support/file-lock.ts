@@ -71,13 +71,21 @@ function guardPathFor(lockPath: string, text: string): string {
   return `${lockPath}.break-${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
 }
 
-/** Creates `file` holding `text` unless it exists (false); a missing folder is made private first. */
+/** The private draft a lock or guard is written to before it is linked into place. */
+const DRAFT_INFIX = '.draft-';
+/** Where hard links are impossible (FAT, some network shares), the file is created in place instead. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'ENOSYS', 'EXDEV', 'EOPNOTSUPP']);
+
+/**
+ * Creates `file` holding `text` unless it exists (false); a missing folder is made private first. The text
+ * is written to a draft and hard-linked into place, so the file never exists empty: a writer killed half-way
+ * leaves a draft nobody waits for, never an empty lock every other writer would wait out.
+ */
 async function createExclusive(lockPath: string, file: string, text: string): Promise<boolean> {
-  let handle: fs.FileHandle;
+  const draft = `${file}${DRAFT_INFIX}${randomBytes(6).toString('hex')}`;
   try {
-    handle = await fs.open(file, 'wx', 0o600);
+    await fs.writeFile(draft, text, { mode: 0o600, flag: 'wx' });
   } catch (error) {
-    if (errorCode(error) === 'EEXIST') return false;
     if (errorCode(error) === 'ENOENT') {
       await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 }).catch((mkdirError: NodeJS.ErrnoException) => {
         if (!READ_ONLY_CODES.has(mkdirError.code ?? '')) throw mkdirError;
@@ -86,6 +94,26 @@ async function createExclusive(lockPath: string, file: string, text: string): Pr
       return createExclusive(lockPath, file, text);
     }
     if (READ_ONLY_CODES.has(errorCode(error) ?? '')) throw new FileLockFolderError(lockPath, path.dirname(file), error as NodeJS.ErrnoException);
+    throw error;
+  }
+  try {
+    await fs.link(draft, file);
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') return false;
+    if (NO_HARD_LINKS.has(errorCode(error) ?? '')) return createInPlace(file, text);
+    throw error;
+  } finally {
+    await fs.rm(draft, { force: true });
+  }
+}
+
+async function createInPlace(file: string, text: string): Promise<boolean> {
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(file, 'wx', 0o600);
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') return false;
     throw error;
   }
   try {
@@ -161,12 +189,21 @@ async function removeIfAbandoned(lockPath: string, file: string, staleMs: number
   return removeGuarded(lockPath, file, record.text, (current) => isAbandoned(current, staleMs), staleMs);
 }
 
-/** Guards orphaned by a process that died while breaking or releasing: nobody else would ever look at them. */
+/**
+ * Guards orphaned by a process that died while breaking or releasing, and drafts of one that died while
+ * taking the lock: nobody else would ever look at them. A draft is its writer's alone, so no guard is needed.
+ */
 async function sweepOrphanedGuards(lockPath: string, staleMs: number): Promise<void> {
-  const prefix = `${path.basename(lockPath)}.break-`;
+  const base = path.basename(lockPath);
   const names = await fs.readdir(path.dirname(lockPath));
-  for (const name of names.filter((entry) => entry.startsWith(prefix))) {
-    await removeIfAbandoned(lockPath, path.join(path.dirname(lockPath), name), staleMs);
+  for (const name of names) {
+    const file = path.join(path.dirname(lockPath), name);
+    if (name.startsWith(`${base}.break-`) && !name.includes(DRAFT_INFIX)) {
+      await removeIfAbandoned(lockPath, file, staleMs);
+    } else if (name.includes(DRAFT_INFIX) && name.startsWith(base)) {
+      const record = await readRecord(file);
+      if (record && isAbandoned(record, staleMs)) await fs.rm(file, { force: true });
+    }
   }
 }
 

@@ -49,3 +49,12 @@ export async function sweepStaleTemporaries(target: string, tag = '', options: {
   }
   return removed;
 }
+
+/**
+ * The sweep a long-running writer (the daemon, the tray app) makes of its files when it starts: its next write
+ * of a file may be hours away, or never come, and the crash's copy would stay until then.
+ */
+export async function sweepStaleTemporariesOf(targets: ReadonlyArray<string | undefined>): Promise<string[]> {
+  const swept = await Promise.all(targets.map((target) => (target ? sweepStaleTemporaries(target) : [])));
+  return swept.flat();
+}

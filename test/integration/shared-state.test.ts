@@ -1,9 +1,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerArn } from '../support/caller-identity.js';
+import { freePort } from '../support/free-port.js';
 import { CloudtokenProcess, runCloudtoken } from '../support/cli.js';
 import { ALICE, startIdp, type RunningIdp } from '../support/idp/index.js';
 import { startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
@@ -20,14 +20,6 @@ const ROLES = ['Developer', 'Deploy', 'ReadOnly', 'Admin'];
 let idp: RunningIdp;
 let standIn: StsStandIn;
 let root: string;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function freshHome(name: string): Promise<Record<string, string>> {
   const home = join(root, name);

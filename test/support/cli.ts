@@ -10,10 +10,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `cloudtoken args…` to completion, feeding `input` on stdin (e.g. a password for --password-stdin). */
-export function runCloudtoken(args: readonly string[], env: Record<string, string>, input = ''): Promise<CliResult> {
+/**
+ * Runs `cloudtoken args…` to completion, feeding `input` on stdin (e.g. a password for --password-stdin);
+ * `wrapper` is a command that runs it (`unshare …`), given node and its arguments last.
+ */
+export function runCloudtoken(args: readonly string[], env: Record<string, string>, input = '', wrapper: readonly string[] = []): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLOUDTOKEN_BIN, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const command = [...wrapper, process.execPath, CLOUDTOKEN_BIN, ...args];
+    const child = spawn(command[0] as string, command.slice(1), { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

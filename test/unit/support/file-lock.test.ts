@@ -145,3 +145,22 @@ describe('withFileLock', () => {
     expect(await fs.readdir(dir)).toEqual([]);
   });
 });
+
+describe('a writer killed while taking the lock', () => {
+  it('never leaves an empty lock: a leftover names its dead owner and is broken at once, drafts are swept', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ct-lock-draft-'));
+    try {
+      const lock = path.join(dir, 'file.lock');
+      // What a kill between writing the draft and linking it, and one after linking it, leave behind.
+      const dead = `999999\n${os.hostname()}\n${'0'.repeat(32)}\n`;
+      await fs.writeFile(`${lock}.draft-000000000000`, dead);
+      await fs.writeFile(lock, dead);
+      const started = Date.now();
+      expect(await withFileLock(lock, async () => 'in', { timeoutMs: 2_000 })).toBe('in');
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(await fs.readdir(dir)).toEqual([]);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCredentialsFile } from '../../../main/outputs/credentials-file.js';
-import { writeFileAtomic } from '../../../main/support/atomic-file.js';
+import { openCookieJar } from '../../../main/login/cookie-jar.js';
+import { loadSettingsFile } from '../../../main/settings/settings-file.js';
+import { durationLimitsFile } from '../../../main/sts/duration-limits-file.js';
+import type { WriterKind } from '../../support/write-forever.js';
 import { sweepStaleTemporaries } from '../../../main/support/temporary-files.js';
 
 const WRITER = fileURLToPath(new URL('../../support/write-forever.ts', import.meta.url));
@@ -30,27 +32,64 @@ describe('stale temporary files', () => {
     expect((await readdir(dir)).sort()).toEqual(['.other.json.0123456789ab.tmp', '.settings.json.ba9876543210.tmp', '.settings.json.other.tmp', 'settings.json.0123456789ab.tmp']);
   });
 
-  it.each(['settings', 'credentials'] as const)(
-    'kill -9 in the middle of %s writes: never a torn file, and the next writer removes what the crash left',
-    async (kind) => {
-      const target = join(dir, kind === 'settings' ? 'settings.json' : 'credentials');
+  /** Each file a writer owns, and how to tell that what a crash left is one whole version of it. */
+  const WRITERS: Array<{ kind: WriterKind; file: string; whole(text: string, path: string): Promise<void> | void }> = [
+    { kind: 'settings', file: 'settings.json', whole: (text) => void JSON.parse(text) },
+    {
+      kind: 'settings-store',
+      file: 'settings.json',
+      async whole(_text, path) {
+        const labels = Object.values((await loadSettingsFile(path)).accountLabels);
+        expect(labels).toHaveLength(4_000);
+        expect(new Set(labels.map((label) => label.split(' ')[1])).size).toBe(1);
+      },
+    },
+    { kind: 'credentials', file: 'credentials', whole: (text) => expect(/aws_secret_access_key = (\S+)\n/.exec(text)?.[1]).toHaveLength('SECRET00000000'.length * 20_000) },
+    {
+      kind: 'cookie-jar',
+      file: 'jar.json',
+      async whole(_text, path) {
+        const warnings: unknown[] = [];
+        const jar = await openCookieJar({ path, onWarning: (warning) => warnings.push(warning) });
+        expect(warnings).toEqual([]);
+        expect((await jar.cookieHeader('https://idp.example.org/')).split('; ')).toHaveLength(200);
+      },
+    },
+    {
+      kind: 'cli-state',
+      file: 'cli-state.json',
+      whole: (text) => expect(new Set(Object.values(JSON.parse(text) as Record<string, { username: string }>).map((e) => e.username.split(' ')[1])).size).toBe(1),
+    },
+    { kind: 'duration-limits', file: 'sts-duration-limits.json', whole: async (_text, path) => expect(Object.keys(await durationLimitsFile(path).load()).length).toBeGreaterThan(4_000) },
+  ];
+
+  const runWriter = (kind: WriterKind, target: string, once = false) =>
+    spawn(process.execPath, ['--import', 'tsx', WRITER, kind, target, dir, ...(once ? ['once'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+
+  it.each(WRITERS)(
+    'kill -9 in the middle of $kind writes: never a torn file, and the next writer removes what the crash left',
+    async ({ kind, file, whole }) => {
+      const target = join(dir, file);
       for (let kill = 0; kill < 5; kill += 1) {
-        const child = spawn(process.execPath, ['--import', 'tsx', WRITER, kind, target, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const child = runWriter(kind, target);
         await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
         await new Promise((resolve) => setTimeout(resolve, 20 + kill * 17));
         child.kill('SIGKILL');
         await new Promise((resolve) => child.once('close', resolve));
         // Whatever round the kill hit, the file is one whole version.
-        const text = await readFile(target, 'utf8');
-        if (kind === 'settings') expect(() => JSON.parse(text) as unknown).not.toThrow();
-        else expect(/aws_secret_access_key = (\S+)\n/.exec(text)?.[1]).toHaveLength('SECRET00000000'.length * 20_000);
+        await whole(await readFile(target, 'utf8'), target);
+        // A lock the kill left behind names its dead owner (it is never empty), so the next writer breaks it
+        // at once instead of waiting the lock out.
       }
       const leftovers = (await readdir(dir)).filter((name) => name.endsWith('.tmp'));
       // Later (the crash is over a minute old), the owner's next write sweeps them.
       for (const name of leftovers) await backdate(join(dir, name), 2 * 60_000);
-      if (kind === 'settings') await writeFileAtomic(target, '{}\n');
-      else await createCredentialsFile({ env: { AWS_SHARED_CREDENTIALS_FILE: target }, homedir: dir }).removeProfiles();
+      const next = runWriter(kind, target, true);
+      const started = Date.now();
+      expect(await new Promise((resolve) => next.once('close', resolve))).toBe(0);
+      expect(Date.now() - started).toBeLessThan(8_000);
       expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+      await whole(await readFile(target, 'utf8'), target);
     },
     // Five node processes each: on a loaded two-core runner that is slow.
     120_000,
