@@ -27,7 +27,14 @@ async function dispatch(options: CliOptions, io: CliIo): Promise<number> {
     await status(options, io);
     return EXIT.ok;
   }
-  if (options.command === 'refresh') return (await requestRefresh(io)) ? EXIT.ok : EXIT.failure;
+  if (options.command === 'refresh') return (await requestRefresh(options, io)) ? EXIT.ok : EXIT.failure;
+  const credentialCommand = options.command === 'env' || options.command === 'credential-process' || options.command === 'console' ? options.command : undefined;
+  // A running session of the profile serves these without a sign-in; --idp-url means setting a profile up.
+  if (credentialCommand && options.idpUrl === undefined) {
+    const { credentialCommandViaSession } = await import('./commands/via-session.js');
+    const code = await credentialCommandViaSession(credentialCommand, options, io);
+    if (code !== undefined) return code;
+  }
   // Each command loads what it needs when it runs: `help` and `status` need neither the IdP and STS clients nor
   // express, and `credential_process`, run before every AWS CLI call, does without express.
   if (options.command === 'network') {
@@ -52,8 +59,8 @@ async function dispatch(options: CliOptions, io: CliIo): Promise<number> {
         return EXIT.ok;
       default: {
         const oneShot = await import('./commands/one-shot.js');
-        const run = { roles: oneShot.roles, env: oneShot.env, 'credential-process': oneShot.credentialProcess, console: oneShot.consoleUrl }[options.command];
-        await run(context);
+        if (credentialCommand) await oneShot.credentialCommand(credentialCommand, context);
+        else await oneShot.roles(context);
         return EXIT.ok;
       }
     }
