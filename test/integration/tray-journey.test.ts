@@ -1,11 +1,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../main/settings/schema.js';
 import { saveSettingsFile } from '../../main/settings/settings-file.js';
 import { callerArn } from '../support/caller-identity.js';
+import { freePortPair, portFree } from '../support/free-ports.js';
 import { ALICE, startIdp, type RunningIdp } from '../support/idp/index.js';
 import { startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
 import { assertAppBuilt, menuItems, TrayApp, type DesktopState, type MenuItemState } from '../support/tray-app.js';
@@ -29,22 +29,6 @@ let dir: string;
 let env: Record<string, string>;
 let imdsPort: number;
 let running: TrayApp | undefined;
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A free port whose neighbour is free too: the container endpoint listens one above the metadata port. */
-async function freePortPair(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 40_000);
-    if ((await portFree(port)) && (await portFree(port + 1))) return port;
-  }
-}
 
 const statusLine = (state: DesktopState) => state.tray?.menu.find((item) => item.id === 'status')?.label ?? '';
 /** The menu's first line says the role is served with valid credentials. */
