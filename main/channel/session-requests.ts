@@ -52,6 +52,17 @@ function unavailable(runtime: ProfileRuntime, roleArn: string): ChannelError {
   return new ChannelError('CREDENTIALS_UNAVAILABLE', `The running session has no valid credentials for ${roleArn}${why}`);
 }
 
+/** Clients arriving together at credentials about to expire share one refresh, instead of queueing one each. */
+const refreshing = new WeakMap<ProfileRuntime['session'], Promise<unknown>>();
+function sharedRefresh(session: ProfileRuntime['session']): Promise<unknown> {
+  let running = refreshing.get(session);
+  if (!running) {
+    running = session.refreshNow().finally(() => refreshing.delete(session));
+    refreshing.set(session, running);
+  }
+  return running;
+}
+
 async function credentials(context: SessionHost, request: Extract<ChannelRequest, { type: 'credentials' }>): Promise<ChannelCredentials> {
   const { runtime } = context;
   const { session } = runtime;
@@ -65,7 +76,7 @@ async function credentials(context: SessionHost, request: Extract<ChannelRequest
   }
   let held = usable(session.credentialsFor(roleArn));
   if (!held) {
-    await session.refreshNow();
+    await sharedRefresh(session);
     held = usable(session.credentialsFor(roleArn));
   }
   if (!held) throw unavailable(runtime, roleArn);
