@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import { chmod, lstat, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { CloudtokenError } from '../support/errors.js';
 
@@ -16,8 +14,8 @@ export interface ChannelEntry {
   address: string;
 }
 
-const SOCKET_SUFFIX = '.sock';
-const PIPE_SUFFIX = '.pipe';
+export const SOCKET_SUFFIX = '.sock';
+export const PIPE_SUFFIX = '.pipe';
 
 export function sessionsFolder(home: string): string {
   return join(home, 'sessions');
@@ -49,19 +47,6 @@ export async function checkSessionsFolder(home: string, options: { platform: Nod
     await chmod(folder, 0o700);
   }
   return folder;
-}
-
-/** A new session's entry. Unix socket paths are short (104 bytes on macOS), hence a short id. */
-export function newEntry(folder: string, id: string, platform: NodeJS.Platform): ChannelEntry {
-  if (platform !== 'win32') {
-    const file = join(folder, `${id}${SOCKET_SUFFIX}`);
-    return { file, address: file };
-  }
-  // A pipe name is machine-wide: the user and the state folder are in it, so two users (or two state
-  // folders) never pick the same one, and the random id keeps several sessions apart.
-  const user = userInfo().username.replace(/[^A-Za-z0-9_.-]/g, '_');
-  const folderHash = createHash('sha256').update(folder).digest('hex').slice(0, 12);
-  return { file: join(folder, `${id}${PIPE_SUFFIX}`), address: `\\\\.\\pipe\\cloudtoken-${user}-${folderHash}-${id}` };
 }
 
 /** Every entry in the folder; on POSIX only sockets of this user count (anything else is not ours). */

@@ -1,11 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import type { ProfileRuntime } from '../runtime/profile-runtime.js';
 import { CloudtokenError, describeError } from '../support/errors.js';
 import type { Logger } from '../support/logger.js';
 import { runningSessions } from './client.js';
-import { checkSessionsFolder, newEntry, type ChannelEntry } from './location.js';
+import { checkSessionsFolder, PIPE_SUFFIX, SOCKET_SUFFIX, type ChannelEntry } from './location.js';
 import { CHANNEL_VERSION, MAX_REQUEST_BYTES, errorResponse, parseRequest, type SessionStatus } from './protocol.js';
 import { answer, type SessionHost } from './session-requests.js';
 
@@ -69,6 +71,19 @@ function serveConnection(socket: Socket, context: SessionHost, logger: Logger): 
       socket.end(`${JSON.stringify(errorResponse({ code: 'REQUEST_TOO_LARGE', message: `A request may be at most ${MAX_REQUEST_BYTES} bytes.` }))}\n`);
     });
   };
+}
+
+/** A new session's entry. Unix socket paths are short (104 bytes on macOS), hence a short id. */
+function newEntry(folder: string, id: string, platform: NodeJS.Platform): ChannelEntry {
+  if (platform !== 'win32') {
+    const file = join(folder, `${id}${SOCKET_SUFFIX}`);
+    return { file, address: file };
+  }
+  // A pipe name is machine-wide: the user and the state folder are in it, so two users (or two state
+  // folders) never pick the same one, and the random id keeps several sessions apart.
+  const user = userInfo().username.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const folderHash = createHash('sha256').update(folder).digest('hex').slice(0, 12);
+  return { file: join(folder, `${id}${PIPE_SUFFIX}`), address: `\\\\.\\pipe\\cloudtoken-${user}-${folderHash}-${id}` };
 }
 
 function listen(server: Server, address: string): Promise<void> {

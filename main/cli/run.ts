@@ -2,7 +2,6 @@ import { InteractionRequiredError } from '../login/capture.js';
 import { CloudtokenError, describeError } from '../support/errors.js';
 import { EXIT, HELP, UsageError, parseCli, type CliOptions } from './args.js';
 import type { CliIo } from './context.js';
-import { requestRefresh, status } from './commands/status.js';
 
 /** Ctrl-C and service managers' TERM both stop the daemon cleanly. */
 function stopSignal(): Promise<string> {
@@ -23,11 +22,14 @@ async function dispatch(options: CliOptions, io: CliIo): Promise<number> {
     io.stdout.write(`${HELP[topic ?? 'main']}\n`);
     return EXIT.ok;
   }
-  if (options.command === 'status') {
+  // Each command loads what it needs when it runs: `help` and `status` need neither the IdP and STS clients nor
+  // express, and `credential_process`, run before every AWS CLI call, neither them when a session serves it.
+  if (options.command === 'status' || options.command === 'refresh') {
+    const { requestRefresh, status } = await import('./commands/status.js');
+    if (options.command === 'refresh') return (await requestRefresh(options, io)) ? EXIT.ok : EXIT.failure;
     await status(options, io);
     return EXIT.ok;
   }
-  if (options.command === 'refresh') return (await requestRefresh(options, io)) ? EXIT.ok : EXIT.failure;
   const credentialCommand = options.command === 'env' || options.command === 'credential-process' || options.command === 'console' ? options.command : undefined;
   // A running session of the profile serves these without a sign-in; --idp-url means setting a profile up.
   if (credentialCommand && options.idpUrl === undefined) {
@@ -35,8 +37,6 @@ async function dispatch(options: CliOptions, io: CliIo): Promise<number> {
     const code = await credentialCommandViaSession(credentialCommand, options, io);
     if (code !== undefined) return code;
   }
-  // Each command loads what it needs when it runs: `help` and `status` need neither the IdP and STS clients nor
-  // express, and `credential_process`, run before every AWS CLI call, does without express.
   if (options.command === 'network') {
     const { network } = await import('./commands/network.js');
     return (await network(options, io)) ? EXIT.ok : EXIT.failure;

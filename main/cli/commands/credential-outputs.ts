@@ -5,7 +5,6 @@ import { validateEndpointOverride } from '../../sts/endpoints.js';
 import type { AwsCredentials } from '../../sts/types.js';
 import type { CliOptions } from '../args.js';
 import type { CliIo } from '../context.js';
-import { openInBrowser } from '../open-url.js';
 import { writeJson } from '../output.js';
 
 /**
@@ -35,8 +34,9 @@ export async function writeCredentials(command: CredentialCommand, held: HeldCre
     io.stdout.write(formatEnvAssignments(options.shell, credentialVariables(held.credentials, { region })));
     return;
   }
-  // Loaded only for the console: its HTTP stack (proxy support) is more than credential_process needs.
-  const { createConsoleSigninUrl } = await import('../../sts/federation.js');
+  // Loaded only for the console: its HTTP stack (proxy support) and the browser launch are more than
+  // credential_process needs.
+  const [{ createConsoleSigninUrl }, { openInBrowser }] = await Promise.all([import('../../sts/federation.js'), import('../open-url.js')]);
   const { federationEndpoint } = options;
   const url = await createConsoleSigninUrl({
     credentials: held.credentials,
