@@ -6,7 +6,7 @@ import { fromInstanceMetadata } from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { createImdsApp } from '../../main/imds/app.js';
 import { startMetadataServer } from '../../main/imds/server.js';
-import { toServedCredentials } from '../../main/session/serving.js';
+import { toServedCredentials } from '../../main/runtime/serving.js';
 import { callerArn } from '../../test/support/caller-identity.js';
 import type { Section, SectionResult } from '../lib/context.js';
 import { ratioRow } from '../lib/report.js';

@@ -1,6 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { writeFileAtomic } from '../settings/atomic-file.js';
+import { writeFileAtomic } from '../support/atomic-file.js';
 import { CloudtokenError } from '../support/errors.js';
 
 /**
@@ -77,7 +77,7 @@ export function renderAutostartEntry({ execPath, args = [HIDDEN_ARG], name = 'Cl
 export async function enableAutostart(location: AutostartLocation, options: AutostartEntryOptions): Promise<void> {
   // Rendered before anything is written, so a bad path leaves an existing entry as it was.
   const entry = renderAutostartEntry(options);
-  await writeFileAtomic(autostartFilePath(location), entry, 0o644);
+  await writeFileAtomic(autostartFilePath(location), entry, { mode: 0o644 });
 }
 
 export async function disableAutostart(location: AutostartLocation): Promise<void> {

@@ -4,7 +4,7 @@ import { CloudtokenError } from '../support/errors.js';
 /**
  * The session channel's wire format: one JSON object per line each way, answers in the order of the requests.
  * Every request names the protocol version it speaks (`v`), so a client and a session of different releases
- * find out at the first request. Nothing here touches a socket: server.ts and client.ts do.
+ * find out at the first request. Nothing here touches a socket: runtime/session-channel.ts and client.ts do.
  */
 export const CHANNEL_VERSION = 1;
 /** A request line longer than this is refused and the connection closed: no request needs more. */

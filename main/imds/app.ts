@@ -65,7 +65,8 @@ type Render = (served: ServedCredentials | undefined, region: () => string, path
 type Route = { kind: 'content'; render: Render } | { kind: 'redirect'; location: string };
 
 /**
- * The EC2 instance metadata service as AWS clients use it (see shared/reference/imds.md for each rule).
+ * The EC2 instance metadata service as AWS clients use it: IMDSv2 tokens (PUT, TTL header), the paths and
+ * JSON shapes botocore, the AWS CLI and the JS SDK read, and the refusals that keep it from being abused.
  * Returns an express app that is not listening; server.ts decides where it listens.
  */
 export function createImdsApp(options: ImdsAppOptions): Express {

@@ -7,8 +7,6 @@ import type { Logger } from '../support/logger.js';
 import { expressObjectClasses } from './express-objects.js';
 import { LINK_LOCAL_ADDRESS } from './request-guards.js';
 
-/** Where the metadata service listens when the link-local alias is not set up. */
-export const DEFAULT_IMDS_PORT = 9911;
 /** Where the container-credentials endpoint listens by default (always loopback: SDKs allow http only there). */
 export const DEFAULT_CONTAINER_PORT = 9912;
 

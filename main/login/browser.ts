@@ -15,7 +15,9 @@ import { fillLoginForm } from './browser-autofill.js';
 import type { BrowserAutofill } from './browser-autofill.js';
 import { SIGNED_IN_PAGE } from './browser-pages.js';
 import { browserSessionFile } from './browser-session.js';
-import { sweepStaleTemporaries, temporarySibling } from '../settings/temporary-files.js';
+import { writeFileAtomic } from '../support/atomic-file.js';
+import { oneAtATime } from '../support/one-at-a-time.js';
+import { processExists } from '../support/process.js';
 
 export { BrowserNotFoundError, findBrowser, findBrowserCandidates } from './browser-discovery.js';
 export type { BrowserAutofill } from './browser-autofill.js';
@@ -103,12 +105,7 @@ async function profileHolder(profileDir: string): Promise<number | undefined> {
   const separator = target.lastIndexOf('-');
   const pid = Number(target.slice(separator + 1));
   if (target.slice(0, separator) !== hostname() || !Number.isInteger(pid)) return undefined;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : undefined;
-  }
+  return processExists(pid) ? pid : undefined;
 }
 
 function profileInUse(profileDir: string, pid?: number): BrowserLoginError {
@@ -131,16 +128,7 @@ async function readSessionCookies(profileDir: string, logger: Logger): Promise<C
 
 async function saveSessionCookies(context: BrowserContext, profileDir: string): Promise<void> {
   const sessionCookies = (await context.cookies()).filter((cookie) => cookie.expires === -1);
-  const file = browserSessionFile(profileDir);
-  await sweepStaleTemporaries(file);
-  const temporary = temporarySibling(file);
-  try {
-    await fs.writeFile(temporary, JSON.stringify(sessionCookies), { mode: 0o600, flag: 'wx' });
-    await fs.rename(temporary, file);
-  } catch (error) {
-    await fs.rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomic(browserSessionFile(profileDir), JSON.stringify(sessionCookies));
 }
 
 function launchFailed(executable: string, error: unknown): BrowserLoginError {
@@ -329,12 +317,7 @@ export function createBrowserAuthenticator(options: BrowserAuthenticatorOptions)
   }
 
   // Sign-ins and sign-outs on one profile run one after the other.
-  let queue: Promise<unknown> = Promise.resolve();
-  const serially = <T>(action: () => Promise<T>): Promise<T> => {
-    const next = queue.then(action, action);
-    queue = next.catch(() => undefined);
-    return next;
-  };
+  const serially = oneAtATime();
 
   return {
     authenticate: (request) => serially(() => authenticateNow(request)),

@@ -1,9 +1,8 @@
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, rename, rm } from 'node:fs/promises';
 import { CookieJar } from 'tough-cookie';
 import type { Logger } from '../support/logger.js';
 import { silentLogger } from '../support/logger.js';
-import { sweepStaleTemporaries, temporarySibling } from '../settings/temporary-files.js';
+import { writeFileAtomic } from '../support/atomic-file.js';
 
 /**
  * The IdP session cookies between runs, so a later sign-in is silent while the IdP session lives. The file
@@ -56,7 +55,7 @@ export async function openCookieJar(options: CookieJarOptions = {}): Promise<Per
     async save() {
       if (!path) return;
       const text = JSON.stringify({ format: FILE_FORMAT, version: FILE_VERSION, jar: await jar.serialize() });
-      await writePrivateFile(path, text);
+      await writeFileAtomic(path, text);
     },
     async clear() {
       jar = newJar();
@@ -107,19 +106,3 @@ async function unusable(
   return newJar();
 }
 
-/** Write to a temporary sibling then rename, so a crash never leaves a half-written jar. */
-async function writePrivateFile(path: string, text: string): Promise<void> {
-  const dir = dirname(path);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await sweepStaleTemporaries(path);
-  const temp = temporarySibling(path);
-  try {
-    await writeFile(temp, text, { mode: 0o600, flag: 'wx' });
-    // mode at creation is masked by the umask; make sure.
-    await chmod(temp, 0o600);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { writeFileAtomic } from '../settings/atomic-file.js';
+import { writeFileAtomic } from '../support/atomic-file.js';
 import { readJsonObject } from '../settings/state-file.js';
 import type { Logger } from '../support/logger.js';
 import { oneAtATime } from '../support/one-at-a-time.js';
@@ -184,7 +184,7 @@ export function createEmbeddedSessionStore(options: EmbeddedSessionStoreOptions)
         }
         const text = JSON.stringify(saved);
         const savedAt = onFile?.cookies === text ? onFile.savedAt : now();
-        await writeFileAtomic(file, JSON.stringify({ version: FORMAT_VERSION, savedAt, cookies: saved }), 0o600);
+        await writeFileAtomic(file, JSON.stringify({ version: FORMAT_VERSION, savedAt, cookies: saved }));
         onFile = { cookies: text, savedAt };
       }).catch(() => logger.warn('Could not save the IdP session cookies', { file })),
     forget: () =>

@@ -6,10 +6,10 @@ import { sharedCredentialsFilePath } from './aws-paths.js';
 import type { Environment } from './aws-paths.js';
 import { CredentialsFileError, editCredentialsText, managedProfileNames } from './credentials-file-edit.js';
 import type { CredentialsEdit, ManagedProfile } from './credentials-file-edit.js';
-import { withFileLock } from './file-lock.js';
-import type { FileLockOptions } from './file-lock.js';
+import { withFileLock } from '../support/file-lock.js';
+import type { FileLockOptions } from '../support/file-lock.js';
 import { IniSyntaxError, parseIni } from './ini.js';
-import { sweepStaleTemporaries, temporarySibling } from '../settings/temporary-files.js';
+import { writeFileAtomic } from '../support/atomic-file.js';
 
 /** Marks our temporaries in ~/.aws, a folder other programs write to as well. */
 const CREDENTIALS_TEMPORARY_TAG = 'cloudtoken-';
@@ -98,58 +98,13 @@ function corrupt(file: string, why: string, cause: unknown): CredentialsFileErro
 }
 
 async function replaceAtomically(target: string, text: string, owner: { uid?: number; gid?: number }): Promise<void> {
-  const directory = path.dirname(target);
-  await sweepStaleTemporaries(target, CREDENTIALS_TEMPORARY_TAG);
-  const temporary = temporarySibling(target, CREDENTIALS_TEMPORARY_TAG);
   try {
-    const handle = await fs.open(temporary, 'wx', 0o600);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.chmod(0o600);
-      // Root editing a user's file (sudo cloudtoken …) must not hand the file over to root.
-      if (process.getuid?.() === 0 && owner.uid !== undefined && owner.gid !== undefined) await handle.chown(owner.uid, owner.gid);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await renameOver(temporary, target);
+    await writeFileAtomic(target, text, { temporaryTag: CREDENTIALS_TEMPORARY_TAG, owner });
   } catch (error) {
-    await fs.rm(temporary, { force: true });
     throw new CredentialsFileError('CREDENTIALS_FILE_WRITE_FAILED', `Cloudtoken could not write ${target}: ${(error as Error).message}`, {
       path: target,
       cause: error,
     });
-  }
-  await syncDirectory(directory);
-}
-
-/**
- * Windows refuses to replace a file another program has open for a moment (an AWS CLI reading it, a virus
- * scanner); such a refusal is retried briefly.
- */
-async function renameOver(from: string, to: string): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await fs.rename(from, to);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (process.platform !== 'win32' || attempt >= 5 || !['EPERM', 'EACCES', 'EBUSY'].includes(code ?? '')) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-    }
-  }
-}
-
-/** Make the rename itself durable; not every platform can open a directory, which is fine. */
-async function syncDirectory(directory: string): Promise<void> {
-  try {
-    const handle = await fs.open(directory, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // best effort
   }
 }
 

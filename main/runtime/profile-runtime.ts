@@ -5,7 +5,7 @@ import type { AliasSetup } from '../network/setup.js';
 import type { CredentialsFile } from '../outputs/credentials-file.js';
 import { syncCredentialsFile } from '../session/credentials-file-sync.js';
 import { policyFor } from '../session/schedule.js';
-import type { RunningCredentialService } from '../session/serving.js';
+import type { RunningCredentialService } from './serving.js';
 import { createCredentialSession, type CredentialSession, type RoleChoice, type SessionEvent } from '../session/session.js';
 import type { IdpProfile, Settings } from '../settings/schema.js';
 import type { SettingsStore } from '../settings/settings-store.js';
@@ -125,7 +125,7 @@ export async function createProfileRuntime(options: ProfileRuntimeOptions): Prom
   const startService = async (): Promise<RunningCredentialService> => {
     const { imdsMode: mode, imdsPort: port } = settings;
     // Loaded when serving starts: one-shot commands (credential_process before every AWS call) never need express.
-    const { startCredentialService } = await import('../session/serving.js');
+    const { startCredentialService } = await import('./serving.js');
     const started = await startCredentialService({
       session,
       mode,

@@ -1,7 +1,7 @@
 import type { ContainerVariable, CopyTarget, EnvironmentWarning, StatusView } from '../../preload/contract.js';
-import type { ShadowingFinding } from '../outputs/shadowing.js';
+import type { ShadowingFinding } from '../diagnosis/shadowing.js';
 import { formatEnvAssignments } from '../outputs/shell-env.js';
-import type { RunningCredentialService } from '../session/serving.js';
+import type { RunningCredentialService } from './serving.js';
 import type { SessionSnapshot } from '../session/types.js';
 import type { Settings } from '../settings/schema.js';
 

@@ -1,10 +1,10 @@
 import type { IpcHandlers, LoginWindowState, PushChannel, PushPayload, SessionView, SettingsView, StatusView, WindowKind } from '../../preload/contract.js';
-import { offerSessionChannel, type SessionChannel } from '../channel/server.js';
+import { offerSessionChannel, type SessionChannel } from './session-channel.js';
 import type { EmbeddedAuthenticator } from '../login/embedded-authenticator.js';
 import type { AliasSetup } from '../network/setup.js';
 import { consoleUrlForRole } from '../outputs/console-url.js';
 import type { CredentialsFile } from '../outputs/credentials-file.js';
-import type { ShadowingFinding } from '../outputs/shadowing.js';
+import type { ShadowingFinding } from '../diagnosis/shadowing.js';
 import { credentialVariables, formatEnvAssignments, type ShellKind } from '../outputs/shell-env.js';
 import { externalUrlAllowed } from '../security/web-policy.js';
 import type { CredentialSession } from '../session/session.js';

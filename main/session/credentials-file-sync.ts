@@ -3,6 +3,7 @@ import type { RoleCredentials } from '../sts/types.js';
 import { describeError } from '../support/errors.js';
 import { silentLogger, type Logger } from '../support/logger.js';
 import type { CredentialSession } from './session.js';
+import { oneAtATime } from '../support/one-at-a-time.js';
 
 /** `[<account label or id>-<role name>]`, reduced to what every AWS tool accepts in a profile name. */
 export function profileNameFor(held: Pick<RoleCredentials, 'role'>, accountLabels: Readonly<Record<string, string>>): string {
@@ -29,10 +30,11 @@ export interface CredentialsFileSyncOptions {
 export function syncCredentialsFile(options: CredentialsFileSyncOptions): () => void {
   const logger = options.logger ?? silentLogger;
   let written = new Set<string>();
-  let queue: Promise<void> = Promise.resolve();
+  // One update of the file at a time, in the order the session changed.
+  const serially = oneAtATime();
 
   const sync = () => {
-    queue = queue.then(async () => {
+    void serially(async () => {
       const labels = options.accountLabels();
       const region = options.region?.();
       const profiles = options.session.servedCredentials().map((held) => ({

@@ -4,7 +4,7 @@
  * Why these numbers: botocore refreshes on every call once credentials have less than 15 minutes left and,
  * for IMDS credentials with ≤ ~15 minutes left, extends them locally by up to 25 minutes past their real expiry.
  * So the metadata service must always serve credentials with more than ~25 minutes of life while a refresh is
- * possible (see shared/reference/imds.md, item 15).
+ * possible (botocore's refresh thresholds and its extension of IMDS credentials past expiry).
  */
 export interface SchedulePolicy {
   /** Regular refresh period (the original Cloudtoken's 45 minutes). */

@@ -18,6 +18,7 @@ import {
   type SchedulePolicy,
 } from './schedule.js';
 import type { RoleStatus, SessionError, SessionPhase, SessionSnapshot } from './types.js';
+import { oneAtATime } from '../support/one-at-a-time.js';
 
 /** The STS side of the session: exchange an assertion for one role's credentials. */
 export type SessionSts = Pick<StsExchange, 'assumeRole'>;
@@ -91,7 +92,8 @@ export class CredentialSession {
   private retryAttempt = 0;
   private warned = new Set<string>();
 
-  private tail: Promise<unknown> = Promise.resolve();
+  // Every operation in turn (single flight): a role switch during a refresh waits for it.
+  private readonly serialize = oneAtATime();
   private refreshTimer: TimerHandle | undefined;
   private expiryTimer: TimerHandle | undefined;
   private readonly watchdog: TimerHandle;
@@ -293,11 +295,6 @@ export class CredentialSession {
 
   // ——— internals ———
 
-  private serialize<T>(operation: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(operation, operation);
-    this.tail = run.catch(() => undefined);
-    return run;
-  }
 
   private servedRoleArns(): string[] {
     return this.metadataRoleArn ? [this.metadataRoleArn, ...this.keptActive] : [...this.keptActive];

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { CloudtokenError } from '../support/errors.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../support/atomic-file.js';
 import { SETTINGS_VERSION, compareVersions, defaultSettings, migrateSettings, validateSettings, withDefaults } from './schema.js';
 import type { Settings, FieldError } from './schema.js';
 

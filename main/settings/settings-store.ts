@@ -1,6 +1,6 @@
 import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { withFileLock } from '../outputs/file-lock.js';
+import { withFileLock } from '../support/file-lock.js';
 import { describeError } from '../support/errors.js';
 import { silentLogger, type Logger } from '../support/logger.js';
 import { oneAtATime } from '../support/one-at-a-time.js';

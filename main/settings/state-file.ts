@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { withFileLock } from '../outputs/file-lock.js';
+import { withFileLock } from '../support/file-lock.js';
 import { oneAtATimePerKey } from '../support/one-at-a-time.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../support/atomic-file.js';
 
 /**
  * The top-level JSON object of one of Cloudtoken's small state files, or an empty one when the file is

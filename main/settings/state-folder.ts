@@ -1,7 +1,7 @@
 import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CloudtokenError } from '../support/errors.js';
-import { temporarySibling } from './temporary-files.js';
+import { temporarySibling } from '../support/temporary-files.js';
 
 const WHY: Readonly<Record<string, string>> = {
   EROFS: 'it is on a read-only file system',

@@ -13,7 +13,7 @@ import { chromeUserAgent } from '../login/idp-user-agent.js';
 import { signInPreferences } from '../login/sign-in-preferences.js';
 import { createAliasSetup } from '../network/setup.js';
 import { createCredentialsFile } from '../outputs/credentials-file.js';
-import { detectShadowing, loadShadowingInputs } from '../outputs/shadowing.js';
+import { detectShadowing, loadShadowingInputs } from '../diagnosis/shadowing.js';
 import { createTrayController, type ProfileSignIn } from '../runtime/tray-controller.js';
 import { idpNavigationAllowed } from '../security/web-policy.js';
 import { resolveStatePaths } from '../settings/paths.js';

@@ -1,7 +1,7 @@
 import { WebContentsView, type BrowserWindow, type Session } from 'electron';
 import { LOGIN_CHROME_HEIGHT, type LoginWindowState } from '../../preload/contract.js';
 import type { LoginSurface, LoginSurfaceRequest } from '../login/embedded-authenticator.js';
-import { initialLoginState, loadFailureMessage, nextLoginState, type LoginViewEvent } from '../login/login-window-state.js';
+import { initialLoginState, loadFailureMessage, nextLoginState, type LoginViewEvent } from './login-window-state.js';
 import type { Logger } from '../support/logger.js';
 import { createPageWindow, type PageLocation, type WindowRegistry } from './windows.js';
 

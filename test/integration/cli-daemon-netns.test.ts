@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { netnsSupport, spawnInNetns } from '../support/netns.js';
+import { netnsSupport, runNetnsScenario } from '../support/netns.js';
 
 /**
  * End to end at the real address: `cloudtoken daemon` in a network namespace this test creates (unshare),
@@ -29,33 +29,9 @@ interface Observations {
   error?: string;
 }
 
-function runScenario(): Promise<{ observations: Observations; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawnInNetns(process.execPath, ['--import', 'tsx', 'test/integration/netns/daemon-scenario.ts'], {
-      linkLocalAlias: false,
-      cwd: process.cwd(),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
-    child.on('error', reject);
-    child.on('close', () => {
-      clearTimeout(timer);
-      const line = stdout.trim().split('\n').at(-1) ?? '';
-      try {
-        resolve({ observations: JSON.parse(line) as Observations, stderr });
-      } catch {
-        reject(new Error(`The scenario printed no observations.\nstdout: ${stdout}\nstderr: ${stderr}`));
-      }
-    });
-  });
-}
-
 describe.skipIf(!support.available)(`cloudtoken daemon at 169.254.169.254 in a network namespace ${support.reason}`, () => {
   it('serves every client with no configuration, follows role switches, refreshes silently, never serves expired credentials, and cleans up', async () => {
-    const { observations: o, stderr } = await runScenario();
+    const { observations: o, stderr } = await runNetnsScenario<Observations>('test/integration/netns/daemon-scenario.ts', 150_000);
     expect(o.error, `${o.error}\n${o.daemonOutput}\n${stderr}`).toBeUndefined();
     expect(o.aliasBefore).toEqual({ address: false, nftTable: false });
     expect(o.announced).toBe('http://169.254.169.254/');

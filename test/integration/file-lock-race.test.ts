@@ -14,7 +14,7 @@ import { raceOnDeadPidLock } from '../support/lock-race.js';
  * their turn 82 of 400; the last test below replays that implementation.
  */
 const CONTENDERS = 8;
-const LOCK_MODULE = path.resolve('main/outputs/file-lock.ts');
+const LOCK_MODULE = path.resolve('main/support/file-lock.ts');
 const BEFORE_ISSUE_16 = '6ed89cb';
 
 let scratch: string | undefined;

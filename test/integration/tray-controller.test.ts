@@ -3,16 +3,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { WindowKind } from '../../preload/contract.js';
-import { createFormAuthenticator } from '../../main/login/form.js';
-import { createCredentialsFile } from '../../main/outputs/credentials-file.js';
-import { createTrayController, type TrayController } from '../../main/runtime/tray-controller.js';
-import { resolveStatePaths, type StatePaths } from '../../main/settings/paths.js';
 import { defaultSettings, type Settings } from '../../main/settings/schema.js';
-import { createSettingsStore, type SettingsStore } from '../../main/settings/settings-store.js';
-import { silentLogger } from '../../main/support/logger.js';
-import type { NotificationContent } from '../../main/tray/desktop-notifications.js';
-import { ALICE, startIdp, type RunningIdp } from '../support/idp/index.js';
+import { createSettingsStore } from '../../main/settings/settings-store.js';
+import { startIdp, type RunningIdp } from '../support/idp/index.js';
+import { signInAndChoose, startTrayHarness, type TrayHarness } from '../support/tray-controller-harness.js';
 import { startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
 
 /**
@@ -53,107 +47,17 @@ async function imds(port: number, path: string, tokenless = false): Promise<{ st
 
 const servedRole = async (port: number) => (await imds(port, '/latest/meta-data/iam/security-credentials/')).body;
 
-interface Harness {
-  controller: TrayController;
-  store: SettingsStore;
-  paths: StatePaths;
-  home: string;
-  notifications: NotificationContent[];
-  shown: WindowKind[];
-  autostart: { enabled: boolean; calls: boolean[] };
-  settings(): Promise<Settings>;
-  save(change: (settings: Settings) => void): Promise<void>;
-}
+const harnesses: TrayHarness[] = [];
 
-const harnesses: Harness[] = [];
-
-async function startHarness(initial: (settings: Settings) => void): Promise<Harness> {
-  const home = await mkdtemp(join(root, 'home-'));
-  const paths = resolveStatePaths({ env: { CLOUDTOKEN_HOME: join(home, 'state') }, platform: 'linux', homedir: home });
-  const store = createSettingsStore({ path: paths.settingsFile });
-  await store.update((s) => {
-    s.idpProfiles = [{ id: 'idp-corp', name: 'Corp', signInUrl: idp.signInUrl }];
-    s.activeProfileId = 'idp-corp';
-    s.imdsMode = 'loopback';
-    s.stsEndpointOverride = standIn.url;
-    initial(s);
-  });
-  const notifications: NotificationContent[] = [];
-  const shown: WindowKind[] = [];
-  const autostart = { enabled: false, calls: [] as boolean[] };
-  let pushedSettings: Settings | undefined;
-  const controller = createTrayController({
-    store,
-    paths,
-    platform: 'linux',
-    signInFor: (profile) => {
-      const form = createFormAuthenticator({
-        signInUrl: profile.signInUrl,
-        username: ALICE.username,
-        password: async () => ALICE.password,
-        askField: async () => '',
-        cookieJarPath: join(paths.cookieJarDir, `${profile.id}.json`),
-      });
-      return {
-        authenticator: { ...form, showPending: () => false, cancelPending: () => false, useSystemBrowser: () => false },
-        loginState: () => ({ phase: 'waiting', profileName: profile.name, url: undefined, canGoBack: false, notice: undefined, message: undefined }),
-        navigate: () => false,
-      };
-    },
-    aliasSetup: () => {
-      throw new Error('alias mode is not used here');
-    },
-    credentialsFile: () => createCredentialsFile({ env: {}, homedir: home }),
-    windows: {
-      show: (kind) => shown.push(kind),
-      isOpen: () => false,
-      close: () => undefined,
-      push: (channel, payload) => {
-        if (channel === 'cloudtoken:push:settings') pushedSettings = (payload as { settings: Settings }).settings;
-      },
-    },
-    notify: (content) => notifications.push(content),
-    writeClipboard: () => undefined,
-    openExternal: async () => undefined,
-    autostart: {
-      isEnabled: async () => autostart.enabled,
-      setEnabled: async (enabled) => {
-        autostart.calls.push(enabled);
-        autostart.enabled = enabled;
-      },
-    },
-    environmentFindings: async () => [],
-    renderTray: () => undefined,
-    quit: () => undefined,
-    logger: silentLogger,
-  });
-  const harness: Harness = {
-    controller,
-    store,
-    paths,
-    home,
-    notifications,
-    shown,
-    autostart,
-    settings: async () => pushedSettings ?? (await controller.ipc['cloudtoken:settings:get'](undefined, { kind: 'settings', webContentsId: 1 })).settings,
-    async save(change) {
-      const current = (await controller.ipc['cloudtoken:settings:get'](undefined, { kind: 'settings', webContentsId: 1 })).settings;
-      const edited = structuredClone(current);
-      change(edited);
-      const result = await controller.ipc['cloudtoken:settings:save'](edited, { kind: 'settings', webContentsId: 1 });
-      if (!result.ok) throw new Error(JSON.stringify(result.errors));
-    },
-  };
+async function startHarness(initial: (settings: Settings) => void): Promise<TrayHarness> {
+  const harness = await startTrayHarness({ idp, stsUrl: standIn.url, root, initial });
   harnesses.push(harness);
-  await controller.start({ hidden: true });
   return harness;
 }
 
 /** Sign in from the tray and pick a role; resolves once the metadata service serves it. */
-async function signInAndChoose(harness: Harness, roleArn: string): Promise<number> {
-  harness.controller.actions['sign-in']({ kind: 'sign-in' });
-  await expect.poll(() => harness.controller.snapshot().roles.length, { timeout: 20_000 }).toBeGreaterThan(1);
-  await harness.controller.actions['choose-role']({ kind: 'choose-role', roleArn });
+async function signInAndServe(harness: TrayHarness, roleArn: string): Promise<number> {
+  await signInAndChoose(harness, roleArn);
   const port = (await harness.settings()).imdsPort;
   await expect.poll(() => servedRole(port).catch(() => ''), { timeout: 15_000 }).toBe(roleArn.replace(/^.*:role\/(?:.*\/)?/, ''));
   return port;
@@ -182,7 +86,7 @@ describe('the tray app’s controller, with the runtime the daemon runs', () => 
   it('signs in, serves the chosen role, and saves the choice where the CLI reads it', { timeout: 60_000 }, async () => {
     const port = await freePort();
     const harness = await startHarness((s) => (s.imdsPort = port));
-    await signInAndChoose(harness, DEVELOPER);
+    await signInAndServe(harness, DEVELOPER);
     await expect.poll(async () => (await harness.store.load()).lastRoleArnByProfile['idp-corp']).toBe(DEVELOPER);
     expect(harness.notifications.map((n) => n.title)).toContain('Signed in to AWS');
   });
@@ -190,7 +94,7 @@ describe('the tray app’s controller, with the runtime the daemon runs', () => 
   it('follows a role chosen by another process, and a save in the window keeps it', { timeout: 60_000 }, async () => {
     const port = await freePort();
     const harness = await startHarness((s) => (s.imdsPort = port));
-    await signInAndChoose(harness, DEVELOPER);
+    await signInAndServe(harness, DEVELOPER);
     // What `cloudtoken login --role Admin` does to the shared file:
     await createSettingsStore({ path: harness.paths.settingsFile }).update((s) => (s.lastRoleArnByProfile['idp-corp'] = ADMIN));
     await expect.poll(() => harness.controller.snapshot().metadataRoleArn, { timeout: 10_000 }).toBe(ADMIN);
@@ -210,7 +114,7 @@ describe('the tray app’s controller, with the runtime the daemon runs', () => 
   it('each setting of the Settings window reaches the runtime', { timeout: 120_000 }, async () => {
     const port = await freePort();
     const harness = await startHarness((s) => (s.imdsPort = port));
-    await signInAndChoose(harness, DEVELOPER);
+    await signInAndServe(harness, DEVELOPER);
 
     // region: what the metadata service says the instance's region is.
     await harness.save((s) => (s.region = 'eu-west-2'));

@@ -171,6 +171,24 @@ describe('the tray app’s journey', () => {
       return serving(state, 'ReadOnly');
     });
     expect(await cliIdentity()).toBe(assumedArn('222222222222', 'ReadOnly'));
+
+    // A role chosen in a terminal while the tray app runs: the tray menu and what it serves follow.
+    const login = await runCloudtoken(
+      ['login', '--profile', PROFILE_ID, '--form', '--username', ALICE.username, '--password-stdin', '--sts-endpoint', standIn.url, '--role', 'Developer'],
+      env,
+      `${ALICE.password}\n`,
+    );
+    expect(login.code).toBe(0);
+    const followed = await app.waitFor('the menu to follow the role chosen in the CLI', (state) => serving(state, 'Developer') && state);
+    expect(item(followed, `role:${DEVELOPER}`)?.checked).toBe(true);
+    expect(await cliIdentity()).toBe(assumedArn('111111111111', 'Developer'));
+    // And the other way round: the tray's choice is what the CLI then finds saved.
+    await app.clickMenuItem(`role:${READ_ONLY}`);
+    await app.waitFor('ReadOnly to be served', (state) => serving(state, 'ReadOnly'));
+    await expect
+      .poll(async () => (JSON.parse(await readFile(join(env.CLOUDTOKEN_HOME as string, 'settings.json'), 'utf8')) as { lastRoleArnByProfile: Record<string, string> }).lastRoleArnByProfile[PROFILE_ID])
+      .toBe(READ_ONLY);
+
     await app.clickMenuItem('quit');
     expect(await app.exited).toBe(0);
   });

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 
 /**
@@ -97,4 +97,40 @@ function withSbin(path: string | undefined): string {
   const parts = (path ?? '/usr/bin:/bin').split(':');
   for (const dir of ['/usr/sbin', '/sbin']) if (!parts.includes(dir)) parts.push(dir);
   return parts.join(':');
+}
+
+/**
+ * Runs a scenario script (`node --import tsx <file>`) in a fresh namespace without the alias (the scenario sets
+ * it up as the product does) and gives the JSON object its last line of output reports.
+ */
+export function runNetnsScenario<T>(file: string, timeoutMs: number): Promise<{ observations: T; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawnInNetns(process.execPath, ['--import', 'tsx', file], { linkLocalAlias: false, cwd: process.cwd() });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', () => {
+      clearTimeout(timer);
+      try {
+        resolve({ observations: JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as T, stderr });
+      } catch {
+        reject(new Error(`The scenario printed no observations.\nstdout: ${stdout}\nstderr: ${stderr}`));
+      }
+    });
+  });
+}
+
+/** Inside a namespace: whether 169.254.169.254 is on lo and Cloudtoken's nftables table exists. */
+export function aliasState(): { address: boolean; nftTable: boolean } {
+  const addresses = execFileSync('ip', ['-4', '-o', 'addr', 'show', 'dev', 'lo'], { encoding: 'utf8' });
+  let nftTable = true;
+  try {
+    execFileSync('nft', ['list', 'table', 'ip', 'cloudtoken'], { stdio: 'ignore' });
+  } catch {
+    nftTable = false;
+  }
+  return { address: addresses.includes(`${LINK_LOCAL_ALIAS}/32`), nftTable };
 }

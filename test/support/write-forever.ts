@@ -1,6 +1,6 @@
 // Writes a file again and again through one of Cloudtoken's atomic writers until killed (kill -9 tests).
 import { createCredentialsFile } from '../../main/outputs/credentials-file.js';
-import { writeFileAtomic } from '../../main/settings/atomic-file.js';
+import { writeFileAtomic } from '../../main/support/atomic-file.js';
 
 const [kind, target, home] = process.argv.slice(2) as ['settings' | 'credentials', string, string];
 const credentials = createCredentialsFile({ env: { AWS_SHARED_CREDENTIALS_FILE: target }, homedir: home });

@@ -1,4 +1,4 @@
-import { offerSessionChannel } from '../../channel/server.js';
+import { offerSessionChannel } from '../../runtime/session-channel.js';
 import type { RuntimeEvent } from '../../runtime/profile-runtime.js';
 import { describeError } from '../../support/errors.js';
 import { pickRole } from '../choose-role.js';

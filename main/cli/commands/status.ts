@@ -1,6 +1,6 @@
 import { runningSessions, type SessionConnection } from '../../channel/client.js';
 import type { SessionStatus } from '../../channel/protocol.js';
-import { detectShadowing, loadShadowingInputs } from '../../outputs/shadowing.js';
+import { detectShadowing, loadShadowingInputs } from '../../diagnosis/shadowing.js';
 import { resolveStatePaths, type StatePaths } from '../../settings/paths.js';
 import { loadSettingsFile } from '../../settings/settings-file.js';
 import type { CliOptions } from '../args.js';

@@ -5,13 +5,13 @@
  * as root), and the AWS CLI, boto3 and the JS SDK finding credentials with no AWS variables at all.
  * Prints one JSON line of observations on stdout; progress goes to stderr.
  */
-import { execFileSync } from 'node:child_process';
 import { request } from 'node:http';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIdp } from '../../support/idp/index.js';
 import { ALICE } from '../../support/idp/users.js';
+import { aliasState } from '../../support/netns.js';
 import { startStsStandIn } from '../../support/sts/stand-in.js';
 import { callerArn, callerArns } from '../../support/caller-identity.js';
 import { CloudtokenProcess, runCloudtoken } from '../../support/cli.js';
@@ -19,17 +19,6 @@ import { CloudtokenProcess, runCloudtoken } from '../../support/cli.js';
 const CREDENTIAL_LIFETIME_S = Number(process.env.SCENARIO_CREDENTIAL_LIFETIME_S ?? 50);
 const log = (line: string) => process.stderr.write(`[scenario] ${line}\n`);
 const observations: Record<string, unknown> = {};
-
-function aliasState(): { address: boolean; nftTable: boolean } {
-  const addresses = execFileSync('ip', ['-4', '-o', 'addr', 'show', 'dev', 'lo'], { encoding: 'utf8' });
-  let nftTable = true;
-  try {
-    execFileSync('nft', ['list', 'table', 'ip', 'cloudtoken'], { stdio: 'ignore' });
-  } catch {
-    nftTable = false;
-  }
-  return { address: addresses.includes('169.254.169.254/32'), nftTable };
-}
 
 /** IMDSv2 as an SDK does it, on the real address and port 80: token, then the role list. */
 function roleListStatus(): Promise<number | string> {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pathToFileURL } from 'node:url';
-import { FileLockError, FileLockFolderError, withFileLock } from '../../../main/outputs/file-lock.js';
+import { FileLockError, FileLockFolderError, withFileLock } from '../../../main/support/file-lock.js';
 
 let dir: string;
 
@@ -28,7 +28,7 @@ async function lockInReadOnlyFolder(folder: string): Promise<{ name: string; cod
     if (!(error instanceof FileLockFolderError)) throw new Error(`expected a FileLockFolderError, got ${String(error)}`);
     return error;
   }
-  const moduleUrl = pathToFileURL(path.resolve('main/outputs/file-lock.ts')).href;
+  const moduleUrl = pathToFileURL(path.resolve('main/support/file-lock.ts')).href;
   const script =
     `const { withFileLock } = await import(${JSON.stringify(moduleUrl)});` +
     `const error = await withFileLock(${JSON.stringify(lock)}, async () => undefined).catch((caught) => caught);` +

@@ -1,7 +1,7 @@
 // The login window itself (main/shell/login-window.ts) needs Electron and cannot run here: that the IdP's page, not
 // the toolbar, gets the keyboard when the window shows (issue 16, item 7) is not checked here; its states are.
 import { describe, expect, it } from 'vitest';
-import { initialLoginState, loadFailureMessage, nextLoginState, type LoginViewEvent } from '../../../main/login/login-window-state.js';
+import { initialLoginState, loadFailureMessage, nextLoginState, type LoginViewEvent } from '../../../main/shell/login-window-state.js';
 
 const run = (events: LoginViewEvent[], notice?: string) => events.reduce(nextLoginState, initialLoginState('Corp SSO', notice));
 

@@ -8,10 +8,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectShadowing, loadShadowingInputs, noProxyCovers } from '../../../main/outputs/shadowing.js';
-import type { ShadowingInputs, ShadowingOptions } from '../../../main/outputs/shadowing.js';
+import { detectShadowing, loadShadowingInputs, noProxyCovers } from '../../../main/diagnosis/shadowing.js';
+import type { ShadowingInputs, ShadowingOptions } from '../../../main/diagnosis/shadowing.js';
 import type { Environment } from '../../../main/outputs/aws-paths.js';
-import { AWS_CLI } from './aws-cli.js';
+import { AWS_CLI } from '../outputs/aws-cli.js';
 
 const run = promisify(execFile);
 const ALIAS: ShadowingOptions = { serving: { kind: 'metadata', endpoint: 'http://169.254.169.254/' } };

@@ -2,8 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { CloudtokenError } from '../support/errors.js';
-import { processExists } from '../support/process.js';
+import { CloudtokenError } from './errors.js';
+import { processExists } from './process.js';
 
 /**
  * An advisory lock between Cloudtoken processes (tray app, CLI, two terminals) editing the same file: a lock

@@ -11,7 +11,7 @@ import type { AliasSetup } from '../network/setup.js';
 import { systemClock, type Clock } from '../support/clock.js';
 import { silentLogger, type Logger } from '../support/logger.js';
 import { createBurstReclaimer, type BurstReclaimerOptions } from '../support/reclaim-after-bursts.js';
-import type { CredentialSession } from './session.js';
+import type { CredentialSession } from '../session/session.js';
 
 /** What serving needs of the session: the credentials it holds right now, never expired ones. */
 export type ServedSession = Pick<CredentialSession, 'metadataCredentials' | 'servedCredentials'>;

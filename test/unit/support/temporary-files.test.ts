@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCredentialsFile } from '../../../main/outputs/credentials-file.js';
-import { writeFileAtomic } from '../../../main/settings/atomic-file.js';
-import { sweepStaleTemporaries } from '../../../main/settings/temporary-files.js';
+import { writeFileAtomic } from '../../../main/support/atomic-file.js';
+import { sweepStaleTemporaries } from '../../../main/support/temporary-files.js';
 
 const WRITER = fileURLToPath(new URL('../../support/write-forever.ts', import.meta.url));
 
@@ -52,6 +52,7 @@ describe('stale temporary files', () => {
       else await createCredentialsFile({ env: { AWS_SHARED_CREDENTIALS_FILE: target }, homedir: dir }).removeProfiles();
       expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
     },
-    30_000,
+    // Five node processes each: on a loaded two-core runner that is slow.
+    120_000,
   );
 });

@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
-import { sharedConfigFilePath, sharedCredentialsFilePath } from './aws-paths.js';
-import type { Environment } from './aws-paths.js';
-import { isManagedSection } from './credentials-file-edit.js';
-import { IniSyntaxError, parseIni } from './ini.js';
-import type { IniDocument, IniSection } from './ini.js';
+import { sharedConfigFilePath, sharedCredentialsFilePath } from '../outputs/aws-paths.js';
+import type { Environment } from '../outputs/aws-paths.js';
+import { isManagedSection } from '../outputs/credentials-file-edit.js';
+import { IniSyntaxError, parseIni } from '../outputs/ini.js';
+import type { IniDocument, IniSection } from '../outputs/ini.js';
 
 /**
  * What would make AWS tools take credentials from somewhere other than Cloudtoken, or not reach it at all.

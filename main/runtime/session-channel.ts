@@ -3,12 +3,12 @@ import { chmod, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { ProfileRuntime } from '../runtime/profile-runtime.js';
+import { runningSessions } from '../channel/client.js';
+import { checkSessionsFolder, PIPE_SUFFIX, SOCKET_SUFFIX, type ChannelEntry } from '../channel/location.js';
+import { CHANNEL_VERSION, MAX_REQUEST_BYTES, errorResponse, parseRequest, type SessionStatus } from '../channel/protocol.js';
+import type { ProfileRuntime } from './profile-runtime.js';
 import { CloudtokenError, describeError } from '../support/errors.js';
 import type { Logger } from '../support/logger.js';
-import { runningSessions } from './client.js';
-import { checkSessionsFolder, PIPE_SUFFIX, SOCKET_SUFFIX, type ChannelEntry } from './location.js';
-import { CHANNEL_VERSION, MAX_REQUEST_BYTES, errorResponse, parseRequest, type SessionStatus } from './protocol.js';
 import { answer, type SessionHost } from './session-requests.js';
 
 /**

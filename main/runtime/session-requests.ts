@@ -1,7 +1,7 @@
-import type { ProfileRuntime } from '../runtime/profile-runtime.js';
+import { ChannelError, type ChannelAnswers, type ChannelCredentials, type ChannelRequest, type SessionStatus } from '../channel/protocol.js';
 import { resolveRoleChoice } from '../session/role-choice.js';
 import type { RoleCredentials } from '../sts/types.js';
-import { ChannelError, type ChannelAnswers, type ChannelCredentials, type ChannelRequest, type SessionStatus } from './protocol.js';
+import type { ProfileRuntime } from './profile-runtime.js';
 
 /**
  * What each channel request means for one running profile. Credentials come only from the session's own

@@ -3,7 +3,7 @@ import { AdminPromptCancelledError } from '../../../main/network/errors.js';
 import type { Runner } from '../../../main/network/runner.js';
 import { createAliasSetup } from '../../../main/network/setup.js';
 import { parseRolePair } from '../../../main/saml/role-arn.js';
-import { startCredentialService, type RunningCredentialService, type ServedSession } from '../../../main/session/serving.js';
+import { startCredentialService, type RunningCredentialService, type ServedSession } from '../../../main/runtime/serving.js';
 import type { RoleCredentials } from '../../../main/sts/types.js';
 import { accessKeyFrom } from '../../support/aws-clients.js';
 

@@ -1,0 +1,136 @@
+import { mkdtemp } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { WindowKind } from '../../preload/contract.js';
+import { createFormAuthenticator } from '../../main/login/form.js';
+import type { AliasSetup } from '../../main/network/setup.js';
+import { createCredentialsFile } from '../../main/outputs/credentials-file.js';
+import { createTrayController, type TrayController } from '../../main/runtime/tray-controller.js';
+import { resolveStatePaths, type StatePaths } from '../../main/settings/paths.js';
+import type { Settings } from '../../main/settings/schema.js';
+import { createSettingsStore, type SettingsStore } from '../../main/settings/settings-store.js';
+import { silentLogger } from '../../main/support/logger.js';
+import type { NotificationContent } from '../../main/tray/desktop-notifications.js';
+import { ALICE, type RunningIdp } from './idp/index.js';
+
+/**
+ * The tray app's controller with everything but Electron real: its settings store on a fresh state folder,
+ * the runtime, the metadata service. The embedded login window cannot run outside Electron, so each profile
+ * signs in with the HTML-form authenticator against the real IdP (the tray-journey test drives the window).
+ * Windows, notifications and the login item record what they are given.
+ */
+export interface TrayHarness {
+  controller: TrayController;
+  store: SettingsStore;
+  paths: StatePaths;
+  home: string;
+  notifications: NotificationContent[];
+  shown: WindowKind[];
+  autostart: { enabled: boolean; calls: boolean[] };
+  /** The settings as the Settings window last received them. */
+  settings(): Promise<Settings>;
+  /** What the Settings window does: edit what it shows, save it through the IPC handler. */
+  save(change: (settings: Settings) => void): Promise<void>;
+}
+
+export interface TrayHarnessOptions {
+  idp: RunningIdp;
+  stsUrl: string;
+  /** A folder the harness makes its home in. */
+  root: string;
+  initial: (settings: Settings) => void;
+  aliasSetup?: (port: number) => AliasSetup;
+}
+
+export async function startTrayHarness(options: TrayHarnessOptions): Promise<TrayHarness> {
+  const home = await mkdtemp(join(options.root, 'home-'));
+  const paths = resolveStatePaths({ env: { CLOUDTOKEN_HOME: join(home, 'state') }, platform: 'linux', homedir: home });
+  const store = createSettingsStore({ path: paths.settingsFile });
+  await store.update((s) => {
+    s.idpProfiles = [{ id: 'idp-corp', name: 'Corp', signInUrl: options.idp.signInUrl }];
+    s.activeProfileId = 'idp-corp';
+    s.imdsMode = 'loopback';
+    s.stsEndpointOverride = options.stsUrl;
+    options.initial(s);
+  });
+  const notifications: NotificationContent[] = [];
+  const shown: WindowKind[] = [];
+  const autostart = { enabled: false, calls: [] as boolean[] };
+  let pushedSettings: Settings | undefined;
+  const controller = createTrayController({
+    store,
+    paths,
+    platform: 'linux',
+    signInFor: (profile) => {
+      const form = createFormAuthenticator({
+        signInUrl: profile.signInUrl,
+        username: ALICE.username,
+        password: async () => ALICE.password,
+        askField: async () => '',
+        cookieJarPath: join(paths.cookieJarDir, `${profile.id}.json`),
+      });
+      return {
+        authenticator: { ...form, showPending: () => false, cancelPending: () => false, useSystemBrowser: () => false },
+        loginState: () => ({ phase: 'waiting', profileName: profile.name, url: undefined, canGoBack: false, notice: undefined, message: undefined }),
+        navigate: () => false,
+      };
+    },
+    aliasSetup:
+      options.aliasSetup ??
+      (() => {
+        throw new Error('alias mode needs a network namespace of its own');
+      }),
+    credentialsFile: () => createCredentialsFile({ env: {}, homedir: home }),
+    windows: {
+      show: (kind) => shown.push(kind),
+      isOpen: () => false,
+      close: () => undefined,
+      push: (channel, payload) => {
+        if (channel === 'cloudtoken:push:settings') pushedSettings = (payload as { settings: Settings }).settings;
+      },
+    },
+    notify: (content) => notifications.push(content),
+    writeClipboard: () => undefined,
+    openExternal: async () => undefined,
+    autostart: {
+      isEnabled: async () => autostart.enabled,
+      setEnabled: async (enabled) => {
+        autostart.calls.push(enabled);
+        autostart.enabled = enabled;
+      },
+    },
+    environmentFindings: async () => [],
+    renderTray: () => undefined,
+    quit: () => undefined,
+    logger: silentLogger,
+  });
+  const sender = { kind: 'settings' as const, webContentsId: 1 };
+  const harness: TrayHarness = {
+    controller,
+    store,
+    paths,
+    home,
+    notifications,
+    shown,
+    autostart,
+    settings: async () => pushedSettings ?? (await controller.ipc['cloudtoken:settings:get'](undefined, sender)).settings,
+    async save(change) {
+      const edited = structuredClone((await controller.ipc['cloudtoken:settings:get'](undefined, sender)).settings);
+      change(edited);
+      const result = await controller.ipc['cloudtoken:settings:save'](edited, sender);
+      if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    },
+  };
+  await controller.start({ hidden: true });
+  return harness;
+}
+
+/** Sign in from the tray menu and pick a role; resolves once the session holds its credentials. */
+export async function signInAndChoose(harness: TrayHarness, roleArn: string, timeoutMs = 20_000): Promise<void> {
+  harness.controller.actions['sign-in']({ kind: 'sign-in' });
+  const deadline = Date.now() + timeoutMs;
+  while (harness.controller.snapshot().roles.length < 2) {
+    if (Date.now() > deadline) throw new Error(`No roles after signing in: ${JSON.stringify(harness.controller.snapshot())}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await harness.controller.actions['choose-role']({ kind: 'choose-role', roleArn });
+}
