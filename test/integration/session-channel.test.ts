@@ -198,6 +198,11 @@ describe('the session channel', () => {
       const after = await exchange(socket, '{"v":1,"type":"hello"}\n', 1);
       expect((after[0]?.status as SessionStatus).roles[0]?.roleArn).toBe(DEVELOPER);
 
+      // A role switch over the channel: the session serves Admin at its metadata service from now on.
+      const [switched] = await exchange(socket, '{"v":1,"type":"switch-role","role":"Admin"}\n', 1);
+      expect((switched?.status as SessionStatus).roles.find((r) => r.metadata)?.roleArn).toBe(ADMIN);
+      expect(issuedRole((await credentialProcess()).AccessKeyId)).toBe(ADMIN);
+
       // Another user (nobody) running node: the kernel refuses at connect, as the sessions folder is 0700.
       const script = `require('net').connect(${JSON.stringify(socket)}).on('connect', () => { console.log('connected'); process.exit(0); }).on('error', (e) => { console.log(e.code); process.exit(0); });`;
       const other = await execFileAsync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script]);
