@@ -17,7 +17,7 @@ const TARGET = { target: '≤ 1.05', met: (ratio: number) => ratio <= 1.05 };
 const JS_BLOCK = 10;
 
 /** Runs a and b alternately (a, b, a, b…) so that drift on the machine falls on both alike. */
-async function interleaved(times: number, a: () => Promise<number>, b: () => Promise<number>): Promise<{ a: number[]; b: number[] }> {
+export async function interleaved(times: number, a: () => Promise<number>, b: () => Promise<number>): Promise<{ a: number[]; b: number[] }> {
   const samples = { a: [] as number[], b: [] as number[] };
   for (let i = 0; i < times; i += 1) {
     samples.a.push(await a());

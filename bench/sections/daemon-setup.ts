@@ -13,6 +13,9 @@ import { CloudtokenProcess, runCloudtoken } from '../../test/support/cli.js';
  */
 export interface LoggedIn {
   env: Record<string, string>;
+  /** Requests the IdP answered so far, and AssumeRoleWithSAML calls STS received: what a sign-in costs. */
+  idpRequests(): number;
+  assumeRoleCalls(): number;
   startDaemon(port: number): CloudtokenProcess;
   close(): Promise<void>;
 }
@@ -43,8 +46,12 @@ export async function loggedIn(): Promise<LoggedIn> {
       `${ALICE.password}\n`,
     );
     if (login.code !== 0) throw new Error(`cloudtoken login failed (${login.code}): ${login.stderr}`);
+    const sts = standIn;
+    const identityProvider = idp;
     return {
       env,
+      idpRequests: () => identityProvider.requests(),
+      assumeRoleCalls: () => sts.requests.filter((r) => r.action === 'AssumeRoleWithSAML').length,
       startDaemon: (port) => new CloudtokenProcess(['daemon', '--imds', 'loopback', '--port', String(port), '--role', DAEMON_ROLE], env),
       close,
     };

@@ -35,7 +35,7 @@ async function daemonStart(setup: LoggedIn): Promise<{ servingMs: number; announ
 }
 
 /** Launch → exit of `node <args>`: `-e 0` is Node's own start-up; `cloudtoken help` adds loading our code. */
-function exitMs(args: string[], env: Record<string, string>): Promise<number> {
+export function exitMs(args: string[], env: Record<string, string>): Promise<number> {
   const start = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: 'ignore', env });

@@ -186,7 +186,7 @@ Commands:
   credential-process  Print credentials as JSON for credential_process in ~/.aws/config
   console             Open (or print) the AWS console sign-in URL for a role
   status              Show the session, expiry, endpoints and anything that shadows Cloudtoken
-  refresh             Ask the running daemon to refresh its credentials now
+  refresh             Ask the running sessions (daemons, tray app) to refresh their credentials now
   network             Set up, check or remove 169.254.169.254 and its port-80 redirect
   logout              Forget the IdP session (cookies, browser profile)
 
@@ -230,17 +230,20 @@ Prints commands that export AWS credentials for a role:  eval "$(cloudtoken env)
   'credential-process': `Usage: cloudtoken credential-process --role ARN|NAME [--profile P]
 
 For ~/.aws/config:   credential_process = cloudtoken credential-process --role ROLE
-Prints JSON (Version 1). Signs in silently; exits 3 when the IdP wants you to sign in again.`,
+Prints JSON (Version 1). Served by a running daemon or tray app of the profile when one runs (--port N picks
+among several daemons; a role it does not keep yet is assumed and then kept active), else signs in silently.
+Exits 3 when the IdP wants you to sign in again.`,
   console: `Usage: cloudtoken console [--role ARN|NAME] [--print]
 
 Opens the AWS console signed in as the role (or prints the sign-in URL with --print or without a desktop).`,
   status: `Usage: cloudtoken status [--json]
 
-Shows whether a daemon is running, its role and expiry, the endpoints it serves, and environment variables
-or profiles that would shadow the metadata service.`,
-  refresh: `Usage: cloudtoken refresh
+Shows every running session (daemons, the tray app: a session runs when its channel answers), its roles and
+expiry, the endpoints it serves, and environment variables or profiles that would shadow the metadata service.`,
+  refresh: `Usage: cloudtoken refresh [--profile P] [--port N]
 
-Asks the running daemon to refresh its credentials now (the daemon also does this on its own schedule).`,
+Asks every running session (each daemon, the tray app) to refresh its credentials now, or only those of the
+profile P and of the metadata port N when given (they also refresh on their own schedule).`,
   network: `Usage: cloudtoken network [status|setup|revert] [--port N]
 
 status   whether 169.254.169.254 is on the loopback interface and port 80 reaches port N (default 9911),

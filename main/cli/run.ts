@@ -2,7 +2,6 @@ import { InteractionRequiredError } from '../login/capture.js';
 import { CloudtokenError, describeError } from '../support/errors.js';
 import { EXIT, HELP, UsageError, parseCli, type CliOptions } from './args.js';
 import type { CliIo } from './context.js';
-import { requestRefresh, status } from './commands/status.js';
 
 /** Ctrl-C and service managers' TERM both stop the daemon cleanly. */
 function stopSignal(): Promise<string> {
@@ -23,13 +22,21 @@ async function dispatch(options: CliOptions, io: CliIo): Promise<number> {
     io.stdout.write(`${HELP[topic ?? 'main']}\n`);
     return EXIT.ok;
   }
-  if (options.command === 'status') {
+  // Each command loads what it needs when it runs: `help` and `status` need neither the IdP and STS clients nor
+  // express, and `credential_process`, run before every AWS CLI call, neither them when a session serves it.
+  if (options.command === 'status' || options.command === 'refresh') {
+    const { requestRefresh, status } = await import('./commands/status.js');
+    if (options.command === 'refresh') return (await requestRefresh(options, io)) ? EXIT.ok : EXIT.failure;
     await status(options, io);
     return EXIT.ok;
   }
-  if (options.command === 'refresh') return (await requestRefresh(io)) ? EXIT.ok : EXIT.failure;
-  // Each command loads what it needs when it runs: `help` and `status` need neither the IdP and STS clients nor
-  // express, and `credential_process`, run before every AWS CLI call, does without express.
+  const credentialCommand = options.command === 'env' || options.command === 'credential-process' || options.command === 'console' ? options.command : undefined;
+  // A running session of the profile serves these without a sign-in; --idp-url means setting a profile up.
+  if (credentialCommand && options.idpUrl === undefined) {
+    const { credentialCommandViaSession } = await import('./commands/via-session.js');
+    const code = await credentialCommandViaSession(credentialCommand, options, io);
+    if (code !== undefined) return code;
+  }
   if (options.command === 'network') {
     const { network } = await import('./commands/network.js');
     return (await network(options, io)) ? EXIT.ok : EXIT.failure;
@@ -52,8 +59,8 @@ async function dispatch(options: CliOptions, io: CliIo): Promise<number> {
         return EXIT.ok;
       default: {
         const oneShot = await import('./commands/one-shot.js');
-        const run = { roles: oneShot.roles, env: oneShot.env, 'credential-process': oneShot.credentialProcess, console: oneShot.consoleUrl }[options.command];
-        await run(context);
+        if (credentialCommand) await oneShot.credentialCommand(credentialCommand, context);
+        else await oneShot.roles(context);
         return EXIT.ok;
       }
     }

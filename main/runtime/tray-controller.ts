@@ -1,4 +1,5 @@
 import type { IpcHandlers, LoginWindowState, PushChannel, PushPayload, SessionView, SettingsView, StatusView, WindowKind } from '../../preload/contract.js';
+import { offerSessionChannel, type SessionChannel } from './session-channel.js';
 import type { EmbeddedAuthenticator } from '../login/embedded-authenticator.js';
 import type { AliasSetup } from '../network/setup.js';
 import { consoleUrlForRole } from '../outputs/console-url.js';
@@ -85,6 +86,7 @@ export interface TrayController {
 interface Running {
   runtime: ProfileRuntime;
   signIn: ProfileSignIn;
+  channel: SessionChannel | undefined;
   off: () => void;
 }
 
@@ -163,7 +165,9 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
         if (content) ports.notify(content);
       }
     });
-    current = { runtime, signIn, off };
+    // The CLI's credential_process, env, console, status and refresh reach this session here.
+    const channel = await offerSessionChannel({ runtime, home: ports.paths.home, host: 'tray', logger });
+    current = { runtime, signIn, channel, off };
   }
 
   async function stopProfile(): Promise<void> {
@@ -171,6 +175,7 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
     current = undefined;
     if (!running) return;
     running.off();
+    await running.channel?.close();
     running.signIn.authenticator.cancelPending();
     await running.signIn.savedSession?.save();
     await running.runtime.close();

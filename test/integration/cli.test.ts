@@ -21,6 +21,14 @@ let standIn: StsStandIn;
 let home: string;
 let env: Record<string, string>;
 
+/** The npm packages `cloudtoken args…` loaded, as test/support/report-loaded-packages.mjs reports them at exit. */
+async function loaded(args: string[]): Promise<string[]> {
+  const probe = join(process.cwd(), 'test', 'support', 'report-loaded-packages.mjs');
+  const result = await runCloudtoken(args, { ...env, NODE_OPTIONS: `--import=${probe}` });
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(/loaded packages: (.*)/.exec(result.stderr)![1]!) as string[];
+}
+
 beforeAll(async () => {
   idp = await startIdp();
   standIn = await startStsStandIn({
@@ -176,12 +184,6 @@ describe('cloudtoken CLI', () => {
   });
 
   it('loads only what a command needs: help and status no SDK, credential_process no express', async () => {
-    const probe = join(process.cwd(), 'test', 'support', 'report-loaded-packages.mjs');
-    const loaded = async (args: string[]) => {
-      const result = await runCloudtoken(args, { ...env, NODE_OPTIONS: `--import=${probe}` });
-      expect(result.code, result.stderr).toBe(0);
-      return JSON.parse(/loaded packages: (.*)/.exec(result.stderr)![1]!) as string[];
-    };
     expect(await loaded(['help'])).toEqual([]);
     expect(await loaded(['status'])).toEqual([]);
     const credentialProcess = await loaded(['credential-process', '--role', 'Admin']);
@@ -221,15 +223,20 @@ describe('cloudtoken CLI', () => {
       expect(await callerArn('boto3', standIn.url, containerVars)).toBe(arnFor('111111111111', 'Developer'));
 
       const status = await runCloudtoken(['status', '--json'], env);
-      const reported = JSON.parse(status.stdout) as { daemon: { imdsUrl: string; roles: Array<{ assumedRoleArn: string }> } };
-      expect(reported.daemon.imdsUrl).toBe(`http://127.0.0.1:${port}/`);
-      expect(reported.daemon.roles[0]?.assumedRoleArn).toBe(arnFor('111111111111', 'Developer'));
+      const reported = JSON.parse(status.stdout) as { sessions: Array<{ service: { imdsUrl: string }; roles: Array<{ assumedRoleArn: string }> }> };
+      expect(reported.sessions).toHaveLength(1);
+      expect(reported.sessions[0]?.service.imdsUrl).toBe(`http://127.0.0.1:${port}/`);
+      expect(reported.sessions[0]?.roles[0]?.assumedRoleArn).toBe(arnFor('111111111111', 'Developer'));
       expect(status.stdout).not.toMatch(/ASIA|SecretAccessKey/);
+
+      // Served by the running session over its channel: no SDK, no express, no browser automation.
+      const servedByDaemon = await loaded(['credential-process', '--role', 'Developer']);
+      expect(servedByDaemon.filter((name) => /^@aws-sdk\/|^@smithy\/|^express$|^playwright/.test(name))).toEqual([]);
 
       const issuedBefore = standIn.issued.length;
       const refresh = await runCloudtoken(['refresh'], env);
       expect(refresh.code).toBe(0);
-      await daemon.waitFor(/Credentials refreshed/);
+      expect(refresh.stdout).toMatch(/Refreshed the daemon/);
       expect(standIn.issued.length).toBe(issuedBefore + 1);
 
       // A role chosen elsewhere (here: login --role) is followed by the running daemon.
@@ -242,6 +249,6 @@ describe('cloudtoken CLI', () => {
     }
     expect(daemon.output).toMatch(/Stopped\./);
     const after = await runCloudtoken(['status', '--json'], env);
-    expect((JSON.parse(after.stdout) as { daemon: unknown }).daemon).toBeNull();
+    expect((JSON.parse(after.stdout) as { sessions: unknown[] }).sessions).toEqual([]);
   });
 });

@@ -1,5 +1,4 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { defaultSettings } from '../../main/settings/schema.js';
 import { saveSettingsFile } from '../../main/settings/settings-file.js';
 import { callerArn } from '../support/caller-identity.js';
 import { runCloudtoken } from '../support/cli.js';
+import { freePortPair, portFree } from '../support/free-ports.js';
 import { ALICE, startIdp, type RunningIdp } from '../support/idp/index.js';
 import { startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
 import { assertAppBuilt, menuItems, TrayApp, type DesktopState, type MenuItemState } from '../support/tray-app.js';
@@ -30,22 +30,6 @@ let dir: string;
 let env: Record<string, string>;
 let imdsPort: number;
 let running: TrayApp | undefined;
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A free port whose neighbour is free too: the container endpoint listens one above the metadata port. */
-async function freePortPair(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 40_000);
-    if ((await portFree(port)) && (await portFree(port + 1))) return port;
-  }
-}
 
 const statusLine = (state: DesktopState) => state.tray?.menu.find((item) => item.id === 'status')?.label ?? '';
 /** The menu's first line says the role is served with valid credentials. */
@@ -154,11 +138,26 @@ describe('the tray app’s journey', () => {
     expect(await cliIdentity()).toBe(assumedArn('222222222222', 'ReadOnly'));
     expect(again.dialogs).toEqual([]);
 
+    // The CLI reaches the tray's session over its channel: another role, assumed on demand, is then kept
+    // active, and the menu says so.
+    const issued = standIn.issued.length;
+    const fromCli = await runCloudtoken(['credential-process', '--role', 'Developer'], env);
+    expect(fromCli.code, fromCli.stderr).toBe(0);
+    expect(standIn.issued.length).toBe(issued + 1);
+    expect(standIn.issued.at(-1)).toMatchObject({ roleArn: DEVELOPER, accessKeyId: (JSON.parse(fromCli.stdout) as { AccessKeyId: string }).AccessKeyId });
+    await app.waitFor('Developer kept active in the menu', (state) => item(state, `keep:${DEVELOPER}`)?.checked);
+    const listed = JSON.parse((await runCloudtoken(['status', '--json'], env)).stdout) as { sessions: Array<{ host: string; roles: Array<{ roleArn: string }> }> };
+    expect(listed.sessions.map((s) => [s.host, s.roles.map((r) => r.roleArn)])).toEqual([['tray', [READ_ONLY, DEVELOPER]]]);
+
     await app.clickMenuItem('quit');
     expect(await app.exited).toBe(0);
     expect(await portFree(imdsPort)).toBe(true);
-    const saved = JSON.parse(await readFile(join(env.CLOUDTOKEN_HOME as string, 'settings.json'), 'utf8')) as { lastRoleArnByProfile: Record<string, string> };
+    const saved = JSON.parse(await readFile(join(env.CLOUDTOKEN_HOME as string, 'settings.json'), 'utf8')) as {
+      lastRoleArnByProfile: Record<string, string>;
+      keptActiveRoleArnsByProfile: Record<string, string[]>;
+    };
     expect(saved.lastRoleArnByProfile).toEqual({ [PROFILE_ID]: READ_ONLY });
+    expect(saved.keptActiveRoleArnsByProfile).toEqual({ [PROFILE_ID]: [DEVELOPER] });
   });
 
   // Electron keeps no session cookie across a restart (nor does the stand-in), and SimpleSAMLphp's session is

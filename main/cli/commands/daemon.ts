@@ -1,8 +1,8 @@
+import { offerSessionChannel } from '../../runtime/session-channel.js';
 import type { RuntimeEvent } from '../../runtime/profile-runtime.js';
 import { describeError } from '../../support/errors.js';
 import { pickRole } from '../choose-role.js';
 import { effectiveSettings, type CliContext } from '../context.js';
-import { removeDaemonStatus, writeDaemonStatus, type DaemonStatus } from '../daemon-status.js';
 import { describeExpiry } from '../output.js';
 
 function clockTime(epochMs: number): string {
@@ -39,28 +39,9 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
   const first = session.metadataCredentials();
   if (first) say(`Credentials for ${first.assumedRoleArn} ${describeExpiry(first.credentials.expiration)}.`);
 
-  const startedAt = Date.now();
-  const publish = () => {
-    const snapshot = session.snapshot();
-    const running = runtime.service() ?? service;
-    const status: DaemonStatus = {
-      pid: process.pid,
-      profileId: context.profile.id,
-      profileName: context.profile.name,
-      startedAt,
-      updatedAt: Date.now(),
-      phase: snapshot.phase,
-      mode: running.mode,
-      fallbackReason: running.fallbackReason,
-      imdsUrl: running.imdsUrl,
-      containerUrl: running.containerUrl,
-      roles: snapshot.active.map((a) => ({ roleArn: a.role.roleArn, assumedRoleArn: a.assumedRoleArn, expiresAt: a.expiresAt, metadata: a.metadata })),
-      nextRefreshAt: snapshot.nextRefreshAt,
-      error: snapshot.error?.message,
-    };
-    writeDaemonStatus(paths, status).catch((error) => logger.warn('Could not write the daemon status file', { error }));
-  };
-  publish();
+  // `cloudtoken credential-process`, `env`, `console`, `status` and `refresh` reach this session here.
+  const channel = await offerSessionChannel({ runtime, home: paths.home, host: 'daemon', logger });
+  if (channel) say(`Your CLI commands (credential-process, env, console) are served by this session through ${channel.address}`);
 
   // What others save (a role chosen by `cloudtoken login --role …` or the tray app, labels, the credentials
   // file option) reaches the daemon through the shared settings file; this command's flags stay on top.
@@ -74,7 +55,7 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
     runtime.applySettings(next).catch((error: unknown) => say(`[${clockTime(Date.now())}] Could not follow the settings: ${describeError(error)}`));
   });
 
-  // `cloudtoken refresh` (or kill -USR1) asks for a refresh now.
+  // `kill -USR1 <pid>` asks for a refresh now, for whoever started the daemon (`cloudtoken refresh` uses the channel).
   const refreshRequested = () => {
     say(`[${clockTime(Date.now())}] Refresh requested.`);
     session.refreshNow().catch(() => undefined);
@@ -84,9 +65,6 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
   const off = runtime.on((event: RuntimeEvent) => {
     const now = clockTime(Date.now());
     switch (event.type) {
-      case 'changed':
-        publish();
-        break;
       case 'refreshed': {
         const held = session.metadataCredentials();
         if (held) say(`[${now}] Credentials refreshed; ${describeExpiry(held.credentials.expiration)}.`);
@@ -106,7 +84,6 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
         break;
       case 'service-started':
         say(`[${now}] Metadata proxy now available on ${event.service.imdsUrl}`);
-        publish();
         break;
       case 'service-failed':
         say(`[${now}] The metadata service did not restart: ${describeError(event.error)}`);
@@ -125,11 +102,11 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
   stopWatching();
   process.off('SIGUSR1', refreshRequested);
   try {
+    await channel?.close();
     await runtime.close();
   } catch (error) {
     say(`Stopping the metadata service failed: ${describeError(error)}`);
   }
-  await removeDaemonStatus(paths);
   say('Stopped.');
   return 0;
 }

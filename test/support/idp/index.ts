@@ -45,6 +45,8 @@ export interface RunningIdp {
   /** The IdP's signing certificate (PEM), as an STS stand-in would hold it from the IAM SAML provider. */
   certificatePem: string;
   users: readonly IdpUser[];
+  /** HTTP requests PHP has answered so far (its request log). */
+  requests(): number;
   /** Stop PHP (its whole process group) and remove every temporary file. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -96,6 +98,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
       metadataUrl,
       certificatePem,
       users,
+      requests: php.requests,
       stop,
     };
   } catch (error) {
@@ -129,6 +132,7 @@ interface PhpServer {
   /** Stops the whole process group (php -S forks its workers). */
   stop(): Promise<void>;
   stderrTail(): string;
+  requests(): number;
 }
 
 function startPhp(stateDir: string, port: number): PhpServer {
@@ -145,10 +149,16 @@ function startPhp(stateDir: string, port: number): PhpServer {
       },
     },
   );
-  // php -S logs every request to stderr; keep only the tail for error messages.
+  // php -S logs every request to stderr (`… [200]: GET /path`): counted, and the tail kept for error messages.
   let stderrTail = '';
+  let partialLine = '';
+  let requests = 0;
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-4000);
+    const text = chunk.toString('utf8');
+    stderrTail = (stderrTail + text).slice(-4000);
+    const lines = (partialLine + text).split('\n');
+    partialLine = lines.pop() ?? '';
+    requests += lines.filter((line) => /\[\d{3}\]: [A-Z]+ \//.test(line)).length;
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const pid = child.pid;
@@ -170,7 +180,7 @@ function startPhp(stateDir: string, port: number): PhpServer {
       // the group is gone: the normal case
     }
   };
-  return { stop, stderrTail: () => stderrTail };
+  return { stop, stderrTail: () => stderrTail, requests: () => requests };
 }
 
 async function waitUntilServing(url: string, stateDir: string, stderrTail: () => string, timeoutMs = 15_000): Promise<void> {

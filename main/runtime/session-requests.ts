@@ -1,0 +1,108 @@
+import { ChannelError, type ChannelAnswers, type ChannelCredentials, type ChannelRequest, type SessionStatus } from '../channel/protocol.js';
+import { resolveRoleChoice } from '../session/role-choice.js';
+import type { RoleCredentials } from '../sts/types.js';
+import type { ProfileRuntime } from './profile-runtime.js';
+
+/**
+ * What each channel request means for one running profile. Credentials come only from the session's own
+ * accessors, which never return expired ones, and with at least MIN_REMAINING_MS left: a client must be able
+ * to use what it gets.
+ */
+export const MIN_REMAINING_MS = 60_000;
+
+export interface SessionHost {
+  runtime: ProfileRuntime;
+  host: SessionStatus['host'];
+  startedAt: number;
+  now?: () => number;
+}
+
+export function sessionStatus({ runtime, host, startedAt }: SessionHost): SessionStatus {
+  const snapshot = runtime.session.snapshot();
+  const service = runtime.service();
+  return {
+    host,
+    pid: process.pid,
+    profileId: runtime.profile.id,
+    profileName: runtime.profile.name,
+    startedAt,
+    phase: snapshot.phase,
+    imdsPort: runtime.settings().imdsPort,
+    service: service ? { mode: service.mode, fallbackReason: service.fallbackReason, imdsUrl: service.imdsUrl, containerUrl: service.containerUrl } : undefined,
+    roles: snapshot.active.map((a) => ({ roleArn: a.role.roleArn, assumedRoleArn: a.assumedRoleArn, expiresAt: a.expiresAt, metadata: a.metadata })),
+    nextRefreshAt: snapshot.nextRefreshAt,
+    error: snapshot.error?.message,
+  };
+}
+
+function roleArnFor(runtime: ProfileRuntime, text: string | undefined): string {
+  const snapshot = runtime.session.snapshot();
+  if (snapshot.roles.length === 0) {
+    throw new ChannelError('SESSION_SIGNED_OUT', `The running session of ${runtime.profile.name} is not signed in (${snapshot.phase}).`);
+  }
+  if (text !== undefined) return resolveRoleChoice(snapshot.roles, text, runtime.settings().accountLabels).roleArn;
+  if (!snapshot.metadataRoleArn) throw new ChannelError('NO_ROLE_CHOSEN', `The running session of ${runtime.profile.name} has no role chosen; name one with --role.`);
+  return snapshot.metadataRoleArn;
+}
+
+function unavailable(runtime: ProfileRuntime, roleArn: string): ChannelError {
+  const { phase, error } = runtime.session.snapshot();
+  const why = error ? `: ${error.message}` : '.';
+  if (phase === 'needs-sign-in') return new ChannelError('NEEDS_SIGN_IN', `Your identity provider wants you to sign in again before ${roleArn} can be renewed${why}`);
+  return new ChannelError('CREDENTIALS_UNAVAILABLE', `The running session has no valid credentials for ${roleArn}${why}`);
+}
+
+/** Clients arriving together at credentials about to expire share one refresh, instead of queueing one each. */
+const refreshing = new WeakMap<ProfileRuntime['session'], Promise<unknown>>();
+function sharedRefresh(session: ProfileRuntime['session']): Promise<unknown> {
+  let running = refreshing.get(session);
+  if (!running) {
+    running = session.refreshNow().finally(() => refreshing.delete(session));
+    refreshing.set(session, running);
+  }
+  return running;
+}
+
+async function credentials(context: SessionHost, request: Extract<ChannelRequest, { type: 'credentials' }>): Promise<ChannelCredentials> {
+  const { runtime } = context;
+  const { session } = runtime;
+  const now = context.now ?? Date.now;
+  const roleArn = roleArnFor(runtime, request.role);
+  const usable = (held: RoleCredentials | undefined) => (held && held.credentials.expiration - now() >= MIN_REMAINING_MS ? held : undefined);
+  if (!session.snapshot().active.some((a) => a.role.roleArn === roleArn)) {
+    if (request.assume === false) throw new ChannelError('ROLE_NOT_ACTIVE', `The running session does not keep ${roleArn} active.`);
+    // From now on the session keeps it fresh, and the tray shows it as kept active.
+    await session.setKeptActive(roleArn, true);
+  }
+  let held = usable(session.credentialsFor(roleArn));
+  if (!held) {
+    await sharedRefresh(session);
+    held = usable(session.credentialsFor(roleArn));
+  }
+  if (!held) throw unavailable(runtime, roleArn);
+  const { accessKeyId, secretAccessKey, sessionToken, expiration } = held.credentials;
+  return {
+    roleArn,
+    partition: held.role.partition,
+    assumedRoleArn: held.assumedRoleArn,
+    region: runtime.region(),
+    credentials: { accessKeyId, secretAccessKey, sessionToken, expiration },
+  };
+}
+
+export async function answer(context: SessionHost, request: ChannelRequest): Promise<ChannelAnswers[ChannelRequest['type']]> {
+  const { session } = context.runtime;
+  switch (request.type) {
+    case 'hello':
+    case 'status':
+      return { status: sessionStatus(context) };
+    case 'credentials':
+      return credentials(context, request);
+    case 'refresh':
+      await session.refreshNow();
+      return { status: sessionStatus(context) };
+    case 'switch-role':
+      await session.chooseRole(roleArnFor(context.runtime, request.role));
+      return { status: sessionStatus(context) };
+  }
+}

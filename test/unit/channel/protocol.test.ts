@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { parseRequest } from '../../../main/channel/protocol.js';
+
+const refusal = (line: string) => {
+  try {
+    parseRequest(line);
+  } catch (error) {
+    return [(error as { code: string }).code, (error as Error).message];
+  }
+  throw new Error(`accepted ${line}`);
+};
+
+describe('the channel protocol', () => {
+  it('reads each request type with its fields', () => {
+    expect(parseRequest('{"v":1,"type":"hello"}')).toEqual({ v: 1, type: 'hello' });
+    expect(parseRequest('{"v":1,"type":"credentials"}')).toEqual({ v: 1, type: 'credentials' });
+    expect(parseRequest('{"v":1,"type":"credentials","role":"Admin","assume":false,"extra":1}')).toEqual({ v: 1, type: 'credentials', role: 'Admin', assume: false });
+    expect(parseRequest('{"v":1,"type":"switch-role","role":"2"}')).toEqual({ v: 1, type: 'switch-role', role: '2' });
+  });
+
+  it('refuses what is not a request, saying what is wrong', () => {
+    expect(refusal('{"v":1')).toEqual(['MALFORMED_REQUEST', 'A request must be one JSON object on one line.']);
+    expect(refusal('[1]')[0]).toBe('MALFORMED_REQUEST');
+    expect(refusal('{"type":"hello"}')).toEqual(['UNSUPPORTED_VERSION', 'This session speaks version 1 of the channel protocol; the request asked for null.']);
+    expect(refusal('{"v":2,"type":"hello"}')[1]).toMatch(/asked for 2\./);
+    expect(refusal('{"v":1,"type":"kill"}')).toEqual(['UNKNOWN_REQUEST', 'Unknown request type "kill"; known: hello, status, credentials, refresh, switch-role.']);
+    expect(refusal('{"v":1,"type":"switch-role"}')[0]).toBe('MALFORMED_REQUEST');
+    expect(refusal('{"v":1,"type":"credentials","role":""}')[0]).toBe('MALFORMED_REQUEST');
+    expect(refusal(`{"v":1,"type":"credentials","role":"${'r'.repeat(2049)}"}`)[0]).toBe('MALFORMED_REQUEST');
+    expect(refusal('{"v":1,"type":"credentials","assume":"yes"}')).toEqual(['MALFORMED_REQUEST', '"assume" must be true or false.']);
+  });
+});
