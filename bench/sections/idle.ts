@@ -106,6 +106,8 @@ export const idle: Section = {
             unit: '/min',
             ours: ours.syscallsPerMinute,
             baseline: { name: 'node:http', value: baseline.syscallsPerMinute },
+            // A difference, like the CPU row: the bare server's count may be 0 over a short window.
+            ratio: ours.syscallsPerMinute - baseline.syscallsPerMinute,
             target: '≤ 10/min',
             met: ours.syscallsPerMinute <= 10,
           },

@@ -1,4 +1,4 @@
-import { createServer, type RequestListener } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import { CloudtokenError } from '../support/errors.js';
@@ -6,6 +6,7 @@ import { silentLogger } from '../support/logger.js';
 import type { Logger } from '../support/logger.js';
 import { expressObjectClasses } from './express-objects.js';
 import { LINK_LOCAL_ADDRESS } from './request-guards.js';
+import { NODE_CHECK_OFF_MS, guardSlowClients } from './slow-client-guard.js';
 
 /** Where the container-credentials endpoint listens by default (always loopback: SDKs allow http only there). */
 export const DEFAULT_CONTAINER_PORT = 9912;
@@ -54,15 +55,14 @@ export async function startMetadataServer(options: StartServerOptions): Promise<
 
   const { onRequest } = options;
   // One listener, not a second 'request' listener: with two, Node copies the listener array on every request.
-  const listener: RequestListener = onRequest
-    ? (req, res) => {
-        onRequest();
-        app(req, res);
-      }
-    : app;
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, ...expressObjectClasses(app) }, listener);
-  server.headersTimeout = HEADERS_TIMEOUT_MS;
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
+  let startedRequest: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
+  const listener: RequestListener = (req, res) => {
+    startedRequest(req, res);
+    onRequest?.();
+    app(req, res);
+  };
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, connectionsCheckingInterval: NODE_CHECK_OFF_MS, ...expressObjectClasses(app) }, listener);
+  startedRequest = guardSlowClients(server, { headersMs: HEADERS_TIMEOUT_MS, requestMs: REQUEST_TIMEOUT_MS });
 
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
