@@ -52,12 +52,17 @@ export interface CredentialSessionOptions {
   timers?: Timers;
   random?: () => number;
   logger?: Logger;
-  /** How often to compare wall and monotonic clocks to notice a sleep. */
+  /**
+   * How often to compare wall and monotonic clocks to notice a sleep; default once a minute. It is an idle
+   * daemon's one wake-up (the tray app also hears the OS's resume): after a sleep, the refresh it was due is
+   * at most this late, and nothing expired is served meanwhile, since serving checks the wall clock.
+   */
   watchdogIntervalMs?: number;
 }
 
 /** An assertion is reused (role switch without a new sign-in) only while it has this much life left. */
 const ASSERTION_REUSE_MARGIN_MS = 30_000;
+const DEFAULT_WATCHDOG_MS = 60_000;
 
 /** A role request the session cannot honour (not offered, or no longer offered, by the IdP). */
 export class SessionRoleError extends CloudtokenError {}
@@ -111,7 +116,7 @@ export class CredentialSession {
     this.keptActive = [...(options.remembered?.keptActiveRoleArns ?? [])];
     this.lastWall = this.clock.now();
     this.lastMonotonic = this.clock.monotonic();
-    this.watchdog = this.timers.setInterval(() => this.checkForClockJump(), options.watchdogIntervalMs ?? 30_000);
+    this.watchdog = this.timers.setInterval(() => this.checkForClockJump(), options.watchdogIntervalMs ?? DEFAULT_WATCHDOG_MS);
   }
 
   get profileId(): string {
