@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALICE, startIdp, type RunningIdp } from '../../test/support/idp/index.js';
 import { startStsStandIn, type StsStandIn } from '../../test/support/sts/stand-in.js';
 import { CloudtokenProcess, runCloudtoken } from '../../test/support/cli.js';
+
 
 /**
  * What a user has after `cloudtoken login`: SimpleSAMLphp (the IdP) and the STS stand-in on loopback, the
@@ -59,27 +59,6 @@ export async function loggedIn(): Promise<LoggedIn> {
     await close();
     throw error;
   }
-}
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/**
- * A port for a daemon, with the next one (its container endpoint) free too. Below Linux's ephemeral range
- * (32768–60999): a port the kernel handed out and took back could go to any client socket next, the daemon's
- * own connection to the IdP included, before the daemon listens on it.
- */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if ((await canListen(port)) && (await canListen(port + 1))) return port;
-  }
-  throw new Error('found no free pair of ports from 20000 to 32000');
 }
 
 /** One request without keep-alive; a refused connection counts as status 0 (the daemon is not listening yet). */

@@ -4,7 +4,8 @@ import type { Section, SectionResult } from '../lib/context.js';
 import { ratioRow, type ResultRow } from '../lib/report.js';
 import { median } from '../lib/stats.js';
 import { runWrkFor, type WrkTotals } from '../lib/wrk.js';
-import { DAEMON_ROLE, freePort, imdsRequest, imdsToken, loggedIn, roleList, type LoggedIn } from './daemon-setup.js';
+import { DAEMON_ROLE, imdsRequest, imdsToken, loggedIn, roleList, type LoggedIn } from './daemon-setup.js';
+import { freePort } from '../../test/support/free-ports.js';
 
 const SAMPLE_MS = 250;
 // The daemon hands its heap back once requests have stopped for RECLAIM_QUIET_MS (main/support/

@@ -5,7 +5,8 @@ import { RECLAIM_QUIET_MS } from '../../main/support/reclaim-after-bursts.js';
 import { rssKiB, startJsonChild } from '../lib/child.js';
 import type { Section, SectionResult } from '../lib/context.js';
 import { ratioRow } from '../lib/report.js';
-import { DAEMON_ROLE, freePort, loggedIn, roleList } from './daemon-setup.js';
+import { DAEMON_ROLE, loggedIn, roleList } from './daemon-setup.js';
+import { freePort } from '../../test/support/free-ports.js';
 
 const BARE_SERVER = fileURLToPath(new URL('../servers/bare-http.mjs', import.meta.url));
 const MINUTE = 60_000;

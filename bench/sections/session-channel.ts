@@ -7,7 +7,8 @@ import type { Section, SectionResult } from '../lib/context.js';
 import { ratioRow, type ResultRow } from '../lib/report.js';
 import { median, round, since } from '../lib/stats.js';
 import { interleaved } from './client-latency.js';
-import { DAEMON_ROLE, freePort, loggedIn, type LoggedIn } from './daemon-setup.js';
+import { DAEMON_ROLE, loggedIn, type LoggedIn } from './daemon-setup.js';
+import { freePort } from '../../test/support/free-ports.js';
 import { exitMs } from './startup.js';
 
 /**

@@ -3,7 +3,8 @@ import { CLOUDTOKEN_BIN } from '../../test/support/cli.js';
 import type { Section, SectionResult } from '../lib/context.js';
 import { ratioRow } from '../lib/report.js';
 import { median, round, since } from '../lib/stats.js';
-import { DAEMON_ROLE, freePort, loggedIn, roleList, type LoggedIn } from './daemon-setup.js';
+import { DAEMON_ROLE, loggedIn, roleList, type LoggedIn } from './daemon-setup.js';
+import { freePort } from '../../test/support/free-ports.js';
 
 const POLL_MS = 5;
 const GIVE_UP_MS = 60_000;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, startIdp, type RunningIdp } from '../support/idp/index.js';
 import { startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
 import { callerArn, callerArns } from '../support/caller-identity.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../support/free-ports.js';
 import { CloudtokenProcess, runCloudtoken } from '../support/cli.js';
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudtokenProcess, runCloudtoken, type CliResult } from '../support/cli.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../support/free-ports.js';
 import { startFaultProxy, type FaultProxy, type ProxyFault } from '../support/fault-proxy.js';
 import { ALICE, startIdp, type RunningIdp } from '../support/idp/index.js';
 import { judgePolls, startMetadataPoller, type MetadataPoll, type PollVerdict } from '../support/metadata-poller.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callerArn } from '../support/caller-identity.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../support/free-ports.js';
 import { CloudtokenProcess, runCloudtoken } from '../support/cli.js';
 import { ALICE, startIdp, type RunningIdp } from '../support/idp/index.js';
 import { startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';

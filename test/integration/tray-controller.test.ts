@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings, type Settings } from '../../main/settings/schema.js';
 import { createSettingsStore } from '../../main/settings/settings-store.js';
+import { freePort } from '../support/free-ports.js';
 import { startIdp, type RunningIdp } from '../support/idp/index.js';
 import { signInAndChoose, startTrayHarness, type TrayHarness } from '../support/tray-controller-harness.js';
 import { startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
@@ -24,16 +24,6 @@ let idp: RunningIdp;
 let standIn: StsStandIn;
 let otherStandIn: StsStandIn;
 let root: string;
-
-async function freePort(): Promise<number> {
-  for (;;) {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    if (port < 65_000) return port;
-  }
-}
 
 async function imds(port: number, path: string, tokenless = false): Promise<{ status: number; body: string }> {
   const headers: Record<string, string> = {};

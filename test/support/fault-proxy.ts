@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, STATUS_CODES } from 'node:http';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { freePort } from './free-ports.js';
 
 /**
  * A loopback TCP proxy in front of a real peer (the IdP, the STS stand-in) that a test turns into a broken
@@ -36,7 +37,8 @@ export async function startFaultProxy(options: { targetPort?: number } = {}): Pr
   let fault: ProxyFault = { kind: 'pass' };
   const open = new Set<Socket>();
   const connections: Record<ProxyFault['kind'], number> = { pass: 0, refuse: 0, reset: 0, hang: 0, delay: 0, status: 0 };
-  let port = 0;
+  // Below the ephemeral range: while it refuses (nothing listening), no client socket can take the port.
+  let port = await freePort();
   let server: Server | undefined;
 
   const track = (socket: Socket) => {

@@ -18,3 +18,6 @@ export async function freePortPair(): Promise<number> {
     if ((await portFree(port)) && (await portFree(port + 1))) return port;
   }
 }
+
+/** A port for a daemon, proxy or server a test is about to start: free, with its neighbour, outside the ephemeral range. */
+export const freePort = freePortPair;

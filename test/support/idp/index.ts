@@ -1,7 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,6 +9,7 @@ import type { IdpConfigInput } from './config.js';
 import { DEFAULT_USERS } from './users.js';
 import type { IdpUser } from './users.js';
 import { killGroupOnExit } from './process-cleanup.js';
+import { freePort } from '../free-ports.js';
 
 export { ALICE, BOB, AWS_ATTRIBUTE, roleAttributeValue } from './users.js';
 export type { IdpRole, IdpUser } from './users.js';
@@ -55,7 +55,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   const users = options.users ?? DEFAULT_USERS;
   const stateDir = await mkdtemp(join(tmpdir(), 'cloudtoken-idp-'));
   try {
-    const port = options.port ?? (await freeLoopbackPort());
+    const port = options.port ?? (await freePort());
     const baseUrl = `http://127.0.0.1:${options.frontPort ?? port}`;
     const metadataUrl = `${baseUrl}/simplesaml/saml2/idp/metadata.php`;
     const files = renderIdpConfig({
@@ -107,16 +107,6 @@ export async function startIdp(options: IdpOptions = {}): Promise<RunningIdp> {
   }
 }
 
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function generateSigningKey(certDir: string): Promise<string> {
   const key = join(certDir, 'idp.key');
