@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite runs against (Debian/Ubuntu): a real SAML IdP, the AWS CLI v2
 # and boto3 as metadata-service clients, Chromium for browser sign-in and renderer tests, network tools for
-# the link-local alias tests, and load/image tools for benchmarks and icons (scripts/make-icons.mjs). Idempotent.
+# the link-local alias tests, and load, tracing and image tools for benchmarks and icons (scripts/make-icons.mjs). Idempotent.
 set -euo pipefail
 packages=(
   simplesamlphp php-cli php-xml php-mbstring
@@ -9,7 +9,7 @@ packages=(
   chromium xvfb
   iproute2 nftables iptables util-linux
   openssl xmlsec1 wrk imagemagick librsvg2-bin
-  desktop-file-utils
+  desktop-file-utils strace
 )
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
