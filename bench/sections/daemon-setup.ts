@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALICE, startIdp, type RunningIdp } from '../../test/support/idp/index.js';
-import { startStsStandIn, type StsStandIn } from '../../test/support/sts/stand-in.js';
+import { providersTrusting, startStsStandIn, type StsStandIn } from '../../test/support/sts/stand-in.js';
 import { CloudtokenProcess, runCloudtoken } from '../../test/support/cli.js';
 
 
@@ -20,7 +20,6 @@ export interface LoggedIn {
   close(): Promise<void>;
 }
 
-const ACCOUNTS = ['111111111111', '222222222222'];
 export const DAEMON_ROLE = 'Developer';
 
 export async function loggedIn(): Promise<LoggedIn> {
@@ -36,7 +35,7 @@ export async function loggedIn(): Promise<LoggedIn> {
     idp = await startIdp();
     const { entityId, certificatePem } = idp;
     standIn = await startStsStandIn({
-      providers: ACCOUNTS.map((account) => ({ arn: `arn:aws:iam::${account}:saml-provider/CloudtokenTestIdP`, issuer: entityId, certificates: [certificatePem] })),
+      providers: providersTrusting({ entityId, certificatePem }),
     });
     // Flags are never saved, so the daemon started later finds the STS stand-in through the AWS tools' variable.
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, CLOUDTOKEN_HOME: join(home, 'state'), AWS_EC2_METADATA_DISABLED: 'true', AWS_ENDPOINT_URL_STS: standIn.url };

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, startIdp, type RunningIdp } from '../support/idp/index.js';
-import { startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
+import { providersTrusting, startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
 import { callerArn, callerArns } from '../support/caller-identity.js';
 import { freePort } from '../support/free-ports.js';
 import { CloudtokenProcess, runCloudtoken } from '../support/cli.js';
@@ -13,7 +13,6 @@ import { CloudtokenProcess, runCloudtoken } from '../support/cli.js';
  * STS stand-in, and the real AWS CLI, boto3 and JS SDK — all on loopback. (The link-local address itself is
  * exercised in a network namespace by cli-daemon-netns.test.ts.)
  */
-const ACCOUNTS = ['111111111111', '222222222222'];
 const arnFor = (account: string, role: string) => `arn:aws:sts::${account}:assumed-role/${role}/alice@example.org`;
 
 let idp: RunningIdp;
@@ -32,11 +31,7 @@ async function loaded(args: string[]): Promise<string[]> {
 beforeAll(async () => {
   idp = await startIdp();
   standIn = await startStsStandIn({
-    providers: ACCOUNTS.map((account) => ({
-      arn: `arn:aws:iam::${account}:saml-provider/CloudtokenTestIdP`,
-      issuer: idp.entityId,
-      certificates: [idp.certificatePem],
-    })),
+    providers: providersTrusting(idp),
   });
   home = await mkdtemp(join(tmpdir(), 'cloudtoken-cli-'));
   env = {

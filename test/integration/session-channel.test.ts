@@ -10,7 +10,7 @@ import { callerArn } from '../support/caller-identity.js';
 import { freePortPair } from '../support/free-ports.js';
 import { CLOUDTOKEN_BIN, CloudtokenProcess, runCloudtoken } from '../support/cli.js';
 import { ALICE, startIdp, type RunningIdp } from '../support/idp/index.js';
-import { startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
+import { providersTrusting, startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
 
 /**
  * The session channel from the real CLI to real daemons (SimpleSAMLphp sign-in, the strict STS stand-in, the
@@ -82,11 +82,7 @@ function exchange(socket: string, payload: string, answers: number, untilClosed 
 beforeAll(async () => {
   idp = await startIdp();
   standIn = await startStsStandIn({
-    providers: ['111111111111', '222222222222'].map((account) => ({
-      arn: `arn:aws:iam::${account}:saml-provider/CloudtokenTestIdP`,
-      issuer: idp.entityId,
-      certificates: [idp.certificatePem],
-    })),
+    providers: providersTrusting(idp),
   });
   dir = await mkdtemp(join(tmpdir(), 'cloudtoken-channel-'));
   // Anyone may walk to the state folder: only the sessions folder's own mode keeps other users out.

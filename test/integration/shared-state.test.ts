@@ -6,14 +6,13 @@ import { callerArn } from '../support/caller-identity.js';
 import { freePort } from '../support/free-ports.js';
 import { CloudtokenProcess, runCloudtoken } from '../support/cli.js';
 import { ALICE, startIdp, type RunningIdp } from '../support/idp/index.js';
-import { startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
+import { providersTrusting, startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
 
 /**
  * One state folder, several Cloudtoken processes at once (CLI commands, daemons), against the real
  * SimpleSAMLphp IdP and the STS stand-in: nobody's flags end up in the shared settings, nobody's write drops
  * another's, and a failed command changes nothing.
  */
-const ACCOUNTS = ['111111111111', '222222222222'];
 const arnFor = (account: string, role: string) => `arn:aws:sts::${account}:assumed-role/${role}/alice@example.org`;
 const ROLES = ['Developer', 'Deploy', 'ReadOnly', 'Admin'];
 
@@ -45,11 +44,7 @@ interface SavedSettings {
 beforeAll(async () => {
   idp = await startIdp();
   standIn = await startStsStandIn({
-    providers: ACCOUNTS.map((account) => ({
-      arn: `arn:aws:iam::${account}:saml-provider/CloudtokenTestIdP`,
-      issuer: idp.entityId,
-      certificates: [idp.certificatePem],
-    })),
+    providers: providersTrusting(idp),
   });
   root = await mkdtemp(join(tmpdir(), 'cloudtoken-shared-'));
 }, 60_000);

@@ -7,7 +7,7 @@ import { createSettingsStore } from '../../main/settings/settings-store.js';
 import { freePort } from '../support/free-ports.js';
 import { startIdp, type RunningIdp } from '../support/idp/index.js';
 import { signInAndChoose, startTrayHarness, type TrayHarness } from '../support/tray-controller-harness.js';
-import { startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
+import { providersTrusting, startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
 
 /**
  * The tray app's controller (everything the tray and its windows do, minus Electron) against the real
@@ -16,7 +16,6 @@ import { startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
  * the real window through a Chromium stand-in). Each setting of the Settings window is saved through the IPC
  * handler, as the window does, and the test checks that it reached what the runtime serves.
  */
-const ACCOUNTS = ['111111111111', '222222222222'];
 const DEVELOPER = 'arn:aws:iam::111111111111:role/Developer';
 const ADMIN = 'arn:aws:iam::222222222222:role/Admin';
 
@@ -55,7 +54,7 @@ async function signInAndServe(harness: TrayHarness, roleArn: string): Promise<nu
 
 beforeAll(async () => {
   idp = await startIdp();
-  const providers = ACCOUNTS.map((account) => ({ arn: `arn:aws:iam::${account}:saml-provider/CloudtokenTestIdP`, issuer: idp.entityId, certificates: [idp.certificatePem] }));
+  const providers = providersTrusting(idp);
   standIn = await startStsStandIn({ providers });
   otherStandIn = await startStsStandIn({ providers });
   root = await mkdtemp(join(tmpdir(), 'cloudtoken-tray-controller-'));

@@ -8,7 +8,7 @@ import { callerArn } from '../support/caller-identity.js';
 import { runCloudtoken } from '../support/cli.js';
 import { freePortPair, portFree } from '../support/free-ports.js';
 import { ALICE, startIdp, type RunningIdp } from '../support/idp/index.js';
-import { startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
+import { providersTrusting, startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
 import { assertAppBuilt, menuItems, TrayApp, type DesktopState, type MenuItemState } from '../support/tray-app.js';
 
 /**
@@ -69,11 +69,7 @@ beforeAll(async () => {
   assertAppBuilt();
   [idp, dir, imdsPort] = await Promise.all([startIdp(), mkdtemp(join(tmpdir(), 'cloudtoken-tray-journey-')), freePortPair()]);
   standIn = await startStsStandIn({
-    providers: ['111111111111', '222222222222'].map((account) => ({
-      arn: `arn:aws:iam::${account}:saml-provider/CloudtokenTestIdP`,
-      issuer: idp.entityId,
-      certificates: [idp.certificatePem],
-    })),
+    providers: providersTrusting(idp),
   });
   const home = join(dir, 'home');
   const state = join(dir, 'state');

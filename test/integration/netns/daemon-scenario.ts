@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { startIdp } from '../../support/idp/index.js';
 import { ALICE } from '../../support/idp/users.js';
 import { aliasState } from '../../support/netns.js';
-import { startStsStandIn } from '../../support/sts/stand-in.js';
+import { providersTrusting, startStsStandIn } from '../../support/sts/stand-in.js';
 import { callerArn, callerArns } from '../../support/caller-identity.js';
 import { CloudtokenProcess, runCloudtoken } from '../../support/cli.js';
 
@@ -40,11 +40,7 @@ function roleListStatus(): Promise<number | string> {
 
 const idp = await startIdp();
 const standIn = await startStsStandIn({
-  providers: ['111111111111', '222222222222'].map((account) => ({
-    arn: `arn:aws:iam::${account}:saml-provider/CloudtokenTestIdP`,
-    issuer: idp.entityId,
-    certificates: [idp.certificatePem],
-  })),
+  providers: providersTrusting(idp),
   credentialLifetimeSeconds: CREDENTIAL_LIFETIME_S,
 });
 const home = await mkdtemp(join(tmpdir(), 'cloudtoken-e2e-'));

@@ -11,7 +11,7 @@ import { createAliasSetup } from '../../../main/network/setup.js';
 import { callerArn } from '../../support/caller-identity.js';
 import { startIdp } from '../../support/idp/index.js';
 import { aliasState } from '../../support/netns.js';
-import { startStsStandIn } from '../../support/sts/stand-in.js';
+import { providersTrusting, startStsStandIn } from '../../support/sts/stand-in.js';
 import { signInAndChoose, startTrayHarness } from '../../support/tray-controller-harness.js';
 
 const log = (line: string) => process.stderr.write(`[scenario] ${line}\n`);
@@ -19,11 +19,7 @@ const observations: Record<string, unknown> = {};
 
 const idp = await startIdp();
 const standIn = await startStsStandIn({
-  providers: ['111111111111', '222222222222'].map((account) => ({
-    arn: `arn:aws:iam::${account}:saml-provider/CloudtokenTestIdP`,
-    issuer: idp.entityId,
-    certificates: [idp.certificatePem],
-  })),
+  providers: providersTrusting(idp),
 });
 const root = await mkdtemp(join(tmpdir(), 'cloudtoken-tray-alias-'));
 observations.before = aliasState();

@@ -103,6 +103,11 @@ function queryParams(method: string, query: URLSearchParams, body: string, conte
   return Object.fromEntries(source.entries());
 }
 
+/** The test accounts' IAM SAML providers (`CloudtokenTestIdP`), each trusting this IdP's signing certificate. */
+export function providersTrusting(idp: { entityId: string; certificatePem: string }, accounts: readonly string[] = ['111111111111', '222222222222']): StandInProvider[] {
+  return accounts.map((account) => ({ arn: `arn:aws:iam::${account}:saml-provider/CloudtokenTestIdP`, issuer: idp.entityId, certificates: [idp.certificatePem] }));
+}
+
 export async function startStsStandIn(options: StandInOptions): Promise<StsStandIn> {
   const clock = options.clock ?? { now: () => Date.now() };
   const maxSessionDuration = new Map(Object.entries(options.maxSessionDuration ?? {}));
