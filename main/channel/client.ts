@@ -1,6 +1,6 @@
 import { createConnection, type Socket } from 'node:net';
 import { CloudtokenError } from '../support/errors.js';
-import { checkSessionsFolder, listEntries, removeStaleEntry, type ChannelEntry } from './location.js';
+import { checkSessionsFolder, listEntries, readSessionKey, removeStaleEntry, type ChannelEntry } from './location.js';
 import { CHANNEL_VERSION, type ChannelAnswers, type ChannelErrorResponse, type ChannelRequest, type SessionStatus } from './protocol.js';
 
 /**
@@ -100,9 +100,21 @@ async function reach(entry: ChannelEntry, onProblem: (message: string) => void):
     else onProblem(`Cannot reach the session at ${entry.address}: ${(error as Error).message}`);
     return undefined;
   }
+  let key: string | undefined;
+  let missing = 'it has no key file: it is of an older release, or still starting';
+  try {
+    key = await readSessionKey(entry);
+  } catch (error) {
+    missing = `its key file cannot be read: ${(error as Error).message}`;
+  }
+  if (key === undefined) {
+    socket.destroy();
+    onProblem(`Not asking the session at ${entry.address}: ${missing}.`);
+    return undefined;
+  }
   const connection = openConnection(socket);
   try {
-    const { status } = answerOf(await connection.request({ type: 'hello' }, HELLO_TIMEOUT_MS)) as ChannelAnswers['hello'];
+    const { status } = answerOf(await connection.request({ type: 'hello', key }, HELLO_TIMEOUT_MS)) as ChannelAnswers['hello'];
     return {
       status,
       request: async (request) => answerOf(await connection.request(request, REQUEST_TIMEOUT_MS)) as never,

@@ -1,21 +1,37 @@
 import { chmod, lstat, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { CloudtokenError } from '../support/errors.js';
 
 /**
  * Where running sessions offer their channel: one entry per session in `<state folder>/sessions/`, named by a
  * random id. On POSIX systems the entry is the Unix socket itself (0600, in a 0700 folder owned by the user);
- * on Windows it is a small file holding the name of the session's named pipe. Entries hold no secret.
+ * on Windows it is a small file holding the name of the session's named pipe. Beside it, `<id>.key` (0600)
+ * holds the session's key, which a client must present in its handshake: reaching the socket or pipe is not
+ * enough. That is the check that holds where the folder's mode does not, as for a Windows named pipe, whose
+ * default ACL lets every local user open it for reading, and which Node cannot give an ACL of its own.
  */
 export interface ChannelEntry {
   /** The file in the sessions folder (socket or pipe-name file): removed when found stale. */
   file: string;
   /** What net.connect takes: the socket path or the pipe name. */
   address: string;
+  /** The session's key file. */
+  keyFile: string;
 }
 
 export const SOCKET_SUFFIX = '.sock';
 export const PIPE_SUFFIX = '.pipe';
+export const KEY_SUFFIX = '.key';
+
+/** The key file of the session whose socket or pipe-name file is `file`. */
+export function keyFileOf(file: string): string {
+  return file.replace(/\.(sock|pipe)$/, KEY_SUFFIX);
+}
+
+/** The session id an entry file is named by. */
+export function sessionIdOf(file: string): string {
+  return basename(file).replace(/\.(sock|pipe|key)$/, '');
+}
 
 export function sessionsFolder(home: string): string {
   return join(home, 'sessions');
@@ -64,12 +80,12 @@ export async function listEntries(folder: string, platform: NodeJS.Platform): Pr
     if (platform === 'win32') {
       if (!name.endsWith(PIPE_SUFFIX)) continue;
       const address = (await readFile(file, 'utf8').catch(() => '')).trim();
-      if (address.startsWith('\\\\.\\pipe\\cloudtoken-')) entries.push({ file, address });
+      if (address.startsWith('\\\\.\\pipe\\cloudtoken-')) entries.push({ file, address, keyFile: keyFileOf(file) });
       continue;
     }
     if (!name.endsWith(SOCKET_SUFFIX)) continue;
     const info = await lstat(file).catch(() => undefined);
-    if (info?.isSocket() && (process.getuid === undefined || info.uid === process.getuid())) entries.push({ file, address: file });
+    if (info?.isSocket() && (process.getuid === undefined || info.uid === process.getuid())) entries.push({ file, address: file, keyFile: keyFileOf(file) });
   }
   return entries;
 }
@@ -77,4 +93,30 @@ export async function listEntries(folder: string, platform: NodeJS.Platform): Pr
 /** An entry nothing answers at any more (a session killed with SIGKILL, a power loss). */
 export async function removeStaleEntry(entry: ChannelEntry): Promise<void> {
   await rm(entry.file, { force: true });
+  await rm(entry.keyFile, { force: true });
+}
+
+/** A session writes its key before it listens; one older than this with no socket beside it died starting. */
+const ORPHAN_KEY_AGE_MS = 60_000;
+
+/** Key files whose session is gone without its socket (removed as stale by a client, or never created). */
+export async function removeOrphanKeys(folder: string, now: number = Date.now()): Promise<void> {
+  const names = await readdir(folder).catch(() => [] as string[]);
+  const ids = new Set(names.filter((n) => n.endsWith(SOCKET_SUFFIX) || n.endsWith(PIPE_SUFFIX)).map(sessionIdOf));
+  for (const name of names) {
+    if (!name.endsWith(KEY_SUFFIX) || ids.has(sessionIdOf(name))) continue;
+    const file = join(folder, name);
+    const info = await lstat(file).catch(() => undefined);
+    if (info && now - info.mtimeMs > ORPHAN_KEY_AGE_MS) await rm(file, { force: true });
+  }
+}
+
+/** The session key an entry's key file holds, or undefined when there is none (a session of an older release). */
+export async function readSessionKey(entry: ChannelEntry): Promise<string | undefined> {
+  try {
+    return (await readFile(entry.keyFile, 'utf8')).trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }

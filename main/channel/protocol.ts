@@ -11,9 +11,15 @@ export const CHANNEL_VERSION = 1;
 export const MAX_REQUEST_BYTES = 16 * 1024;
 const MAX_ROLE_TEXT = 2048;
 
+/** The session key's length in bytes; it travels as hex. */
+export const SESSION_KEY_BYTES = 32;
+
 export type ChannelRequest =
-  /** The handshake: a session is alive when this answers. */
-  | { v: typeof CHANNEL_VERSION; type: 'hello' }
+  /**
+   * The handshake, every connection's first request: a session is alive when this answers. `key` is the
+   * session's key file's content, which only the state folder's owner can read; without it nothing is answered.
+   */
+  | { v: typeof CHANNEL_VERSION; type: 'hello'; key: string }
   | { v: typeof CHANNEL_VERSION; type: 'status' }
   /**
    * Credentials for `role` (ARN, name, account/name or list number, as `--role` takes), else the metadata
@@ -81,7 +87,7 @@ export function parseRequest(line: string): ChannelRequest {
     throw new ChannelError('MALFORMED_REQUEST', 'A request must be one JSON object on one line.');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ChannelError('MALFORMED_REQUEST', 'A request must be a JSON object.');
-  const { v, type, role, assume } = parsed as Record<string, unknown>;
+  const { v, type, role, assume, key } = parsed as Record<string, unknown>;
   if (v !== CHANNEL_VERSION) {
     throw new ChannelError('UNSUPPORTED_VERSION', `This session speaks version ${CHANNEL_VERSION} of the channel protocol; the request asked for ${JSON.stringify(v ?? null)}.`);
   }
@@ -92,6 +98,12 @@ export function parseRequest(line: string): ChannelRequest {
     return { v, type, ...(text !== undefined ? { role: text } : {}), ...(assume !== undefined ? { assume } : {}) };
   }
   if (type === 'switch-role') return { v, type, role: roleText(role, true) as string };
+  if (type === 'hello') {
+    if (typeof key !== 'string' || !new RegExp(`^[0-9a-f]{${SESSION_KEY_BYTES * 2}}$`).test(key)) {
+      throw new ChannelError('MALFORMED_REQUEST', `"key" must be the session key: ${SESSION_KEY_BYTES * 2} hex digits read from the session's key file.`);
+    }
+    return { v, type, key };
+  }
   return { v, type } as ChannelRequest;
 }
 

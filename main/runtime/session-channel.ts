@@ -1,11 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { chmod, rm, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { chmod, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { runningSessions } from '../channel/client.js';
-import { checkSessionsFolder, PIPE_SUFFIX, SOCKET_SUFFIX, type ChannelEntry } from '../channel/location.js';
-import { CHANNEL_VERSION, MAX_REQUEST_BYTES, errorResponse, parseRequest, type SessionStatus } from '../channel/protocol.js';
+import { checkSessionsFolder, keyFileOf, PIPE_SUFFIX, removeOrphanKeys, SOCKET_SUFFIX, type ChannelEntry } from '../channel/location.js';
+import { CHANNEL_VERSION, MAX_REQUEST_BYTES, SESSION_KEY_BYTES, ChannelError, errorResponse, parseRequest, type ChannelRequest, type SessionStatus } from '../channel/protocol.js';
+import { writeFileAtomic } from '../support/atomic-file.js';
 import type { ProfileRuntime } from './profile-runtime.js';
 import { CloudtokenError, describeError } from '../support/errors.js';
 import type { Logger } from '../support/logger.js';
@@ -33,7 +34,20 @@ export interface ChannelOptions {
 const IDLE_MS = 60_000;
 const MAX_CONNECTIONS = 64;
 
-function serveConnection(socket: Socket, context: SessionHost, logger: Logger): void {
+/**
+ * A connection is answered only once its first request, the handshake, carried the session key: anything else
+ * first is refused and the connection closed, so a process that can open the socket but not read the key file
+ * learns nothing, not even the session's status.
+ */
+function checkHandshake(request: ChannelRequest, key: Buffer): void {
+  if (request.type !== 'hello') throw new ChannelError('HANDSHAKE_REQUIRED', 'The first request on a connection must be the handshake ("hello" with the session key).');
+  const given = Buffer.from(request.key, 'hex');
+  if (given.length !== key.length || !timingSafeEqual(given, key)) {
+    throw new ChannelError('WRONG_SESSION_KEY', "The handshake's key is not this session's: read it from the session's key file.");
+  }
+}
+
+function serveConnection(socket: Socket, context: SessionHost, key: Buffer, logger: Logger): void {
   socket.setEncoding('utf8');
   socket.setTimeout(IDLE_MS, () => socket.destroy());
   socket.on('error', () => socket.destroy());
@@ -42,9 +56,23 @@ function serveConnection(socket: Socket, context: SessionHost, logger: Logger): 
   const reply = (response: object) => {
     if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);
   };
+  let introduced = false;
+  let refused = false;
   const handle = async (line: string) => {
+    if (refused || socket.destroyed) return;
     try {
       const request = parseRequest(line);
+      if (!introduced) {
+        try {
+          checkHandshake(request, key);
+        } catch (error) {
+          logger.warn('Refused a channel connection that did not present the session key', { code: (error as ChannelError).code });
+          refused = true;
+          socket.end(`${JSON.stringify(errorResponse({ code: (error as ChannelError).code, message: describeError(error) }))}\n`);
+          return;
+        }
+        introduced = true;
+      }
       logger.debug('Channel request', { type: request.type });
       reply({ v: CHANNEL_VERSION, ok: true, ...(await answer(context, request)) });
     } catch (error) {
@@ -77,13 +105,14 @@ function serveConnection(socket: Socket, context: SessionHost, logger: Logger): 
 function newEntry(folder: string, id: string, platform: NodeJS.Platform): ChannelEntry {
   if (platform !== 'win32') {
     const file = join(folder, `${id}${SOCKET_SUFFIX}`);
-    return { file, address: file };
+    return { file, address: file, keyFile: keyFileOf(file) };
   }
   // A pipe name is machine-wide: the user and the state folder are in it, so two users (or two state
   // folders) never pick the same one, and the random id keeps several sessions apart.
   const user = userInfo().username.replace(/[^A-Za-z0-9_.-]/g, '_');
   const folderHash = createHash('sha256').update(folder).digest('hex').slice(0, 12);
-  return { file: join(folder, `${id}${PIPE_SUFFIX}`), address: `\\\\.\\pipe\\cloudtoken-${user}-${folderHash}-${id}` };
+  const file = join(folder, `${id}${PIPE_SUFFIX}`);
+  return { file, address: `\\\\.\\pipe\\cloudtoken-${user}-${folderHash}-${id}`, keyFile: keyFileOf(file) };
 }
 
 function listen(server: Server, address: string): Promise<void> {
@@ -101,18 +130,29 @@ export async function startSessionChannel(options: ChannelOptions): Promise<Sess
   const folder = await checkSessionsFolder(options.home, { platform, fix: true });
   // Entries of sessions that died without closing (SIGKILL, power loss) are removed on the way.
   for (const running of await runningSessions(options.home, { platform })) running.close();
+  await removeOrphanKeys(folder);
   const entry: ChannelEntry = newEntry(folder, randomBytes(6).toString('hex'), platform);
+  // Written before the socket exists, so a client that finds the socket finds the key.
+  const key = randomBytes(SESSION_KEY_BYTES);
+  await writeFileAtomic(entry.keyFile, `${key.toString('hex')}\n`, { mode: 0o600 });
   const context: SessionHost = { runtime: options.runtime, host: options.host, startedAt: Date.now() };
   const open = new Set<Socket>();
   const server = createServer((socket) => {
     open.add(socket);
     socket.on('close', () => open.delete(socket));
-    serveConnection(socket, context, options.logger);
+    serveConnection(socket, context, key, options.logger);
   });
   server.maxConnections = MAX_CONNECTIONS;
-  await listen(server, entry.address);
-  if (platform === 'win32') await writeFile(entry.file, `${entry.address}\n`, { mode: 0o600 });
-  else await chmod(entry.file, 0o600);
+  try {
+    await listen(server, entry.address);
+    if (platform === 'win32') await writeFileAtomic(entry.file, `${entry.address}\n`, { mode: 0o600 });
+    else await chmod(entry.file, 0o600);
+  } catch (error) {
+    server.close();
+    await rm(entry.file, { force: true });
+    await rm(entry.keyFile, { force: true });
+    throw error;
+  }
   let closing: Promise<void> | undefined;
   return {
     address: entry.address,
@@ -122,6 +162,7 @@ export async function startSessionChannel(options: ChannelOptions): Promise<Sess
         for (const socket of open) socket.destroy();
         await closed;
         await rm(entry.file, { force: true });
+        await rm(entry.keyFile, { force: true });
       })();
       return closing;
     },

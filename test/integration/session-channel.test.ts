@@ -1,5 +1,5 @@
 import { spawn, execFile } from 'node:child_process';
-import { chmod, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -185,17 +185,26 @@ describe('the session channel', () => {
   it('answers a malformed or oversized request with an error and keeps serving; refuses other users; replaces stale sockets', { timeout: 90_000 }, async () => {
     const { daemon, socket } = await startDaemon('Developer');
     try {
-      const malformed = await exchange(socket, 'not json\n{"v":1,"type":"frobnicate"}\n{"v":7,"type":"hello"}\n{"v":1,"type":"hello"}\n', 4);
-      expect(malformed.map((l) => (l.error as { code: string } | undefined)?.code ?? 'ok')).toEqual(['MALFORMED_REQUEST', 'UNKNOWN_REQUEST', 'UNSUPPORTED_VERSION', 'ok']);
+      const key = (await readFile(socket.replace(/\.sock$/, '.key'), 'utf8')).trim();
+      expect((await stat(socket.replace(/\.sock$/, '.key'))).mode & 0o777).toBe(0o600);
+      const hello = `{"v":1,"type":"hello","key":"${key}"}\n`;
+      const malformed = await exchange(socket, `not json\n{"v":1,"type":"frobnicate"}\n{"v":7,"type":"hello"}\n${hello}{"v":1,"type":"status"}\n`, 5);
+      expect(malformed.map((l) => (l.error as { code: string } | undefined)?.code ?? 'ok')).toEqual(['MALFORMED_REQUEST', 'UNKNOWN_REQUEST', 'UNSUPPORTED_VERSION', 'ok', 'ok']);
+
+      // Without the key, or with another, nothing is answered and the session hangs up.
+      const [keyless] = await exchange(socket, '{"v":1,"type":"credentials"}\n{"v":1,"type":"status"}\n', 2, true);
+      expect(keyless).toMatchObject({ ok: false, error: { code: 'HANDSHAKE_REQUIRED' } });
+      const wrong = await exchange(socket, `{"v":1,"type":"hello","key":"${'0'.repeat(64)}"}\n${hello}`, 2, true);
+      expect(wrong).toEqual([{ v: 1, ok: false, error: { code: 'WRONG_SESSION_KEY', message: "The handshake's key is not this session's: read it from the session's key file." } }]);
 
       // The session hangs up after answering: the client's exchange only ends because it did.
-      const oversized = await exchange(socket, `{"v":1,"type":"credentials","role":"${'x'.repeat(20_000)}"}\n`, 1, true);
-      expect(oversized).toEqual([{ v: 1, ok: false, error: { code: 'REQUEST_TOO_LARGE', message: 'A request may be at most 16384 bytes.' } }]);
-      const after = await exchange(socket, '{"v":1,"type":"hello"}\n', 1);
+      const oversized = await exchange(socket, `${hello}{"v":1,"type":"credentials","role":"${'x'.repeat(20_000)}"}\n`, 2, true);
+      expect(oversized[1]).toEqual({ v: 1, ok: false, error: { code: 'REQUEST_TOO_LARGE', message: 'A request may be at most 16384 bytes.' } });
+      const after = await exchange(socket, hello, 1);
       expect((after[0]?.status as SessionStatus).roles[0]?.roleArn).toBe(DEVELOPER);
 
       // A role switch over the channel: the session serves Admin at its metadata service from now on.
-      const [switched] = await exchange(socket, '{"v":1,"type":"switch-role","role":"Admin"}\n', 1);
+      const [, switched] = await exchange(socket, `${hello}{"v":1,"type":"switch-role","role":"Admin"}\n`, 2);
       expect((switched?.status as SessionStatus).roles.find((r) => r.metadata)?.roleArn).toBe(ADMIN);
       expect(issuedRole((await credentialProcess()).AccessKeyId)).toBe(ADMIN);
 
@@ -204,6 +213,25 @@ describe('the session channel', () => {
       const other = await execFileAsync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script]);
       expect(other.stdout.trim()).toBe('EACCES');
 
+      // Even where another user can open the socket (the folder and socket opened up, as a Windows pipe's default
+      // ACL is), without the key file, which stays 0600, they get nothing but the refusal.
+      await chmod(sessionsDir, 0o711);
+      await chmod(socket, 0o666);
+      try {
+        const ask = `const s = require('net').connect(${JSON.stringify(socket)}); let t = ''; s.setEncoding('utf8');
+          s.on('data', (d) => { t += d; }); s.on('close', () => { console.log(t.trim()); process.exit(0); });
+          s.on('error', (e) => { console.log(e.code); process.exit(0); });
+          s.write('{"v":1,"type":"credentials"}\\n');
+          try { require('fs').readFileSync(${JSON.stringify(socket.replace(/\.sock$/, '.key'))}); console.error('key readable'); } catch (e) { console.error(e.code); }`;
+        const intruder = await execFileAsync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', ask]);
+        expect(intruder.stderr.trim()).toBe('EACCES');
+        expect(JSON.parse(intruder.stdout.trim())).toMatchObject({ ok: false, error: { code: 'HANDSHAKE_REQUIRED' } });
+        expect(intruder.stdout).not.toMatch(/AccessKeyId|accessKeyId|ASIA/);
+      } finally {
+        await chmod(sessionsDir, 0o700);
+        await chmod(socket, 0o600);
+      }
+
       // A session killed with SIGKILL leaves its socket file: found dead at connect and removed.
       const stale = join(sessionsDir, 'deadbeef0000.sock');
       const holder = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(stale)}, () => console.log('listening'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -211,8 +239,10 @@ describe('the session channel', () => {
       holder.kill('SIGKILL');
       await new Promise((resolve) => holder.once('close', resolve));
       expect((await stat(stale)).isSocket()).toBe(true);
+      await writeFile(stale.replace(/\.sock$/, '.key'), `${'1'.repeat(64)}\n`, { mode: 0o600 });
       expect((await sessions()).length).toBe(1);
       await expect(stat(stale)).rejects.toThrow(/ENOENT/);
+      await expect(stat(stale.replace(/\.sock$/, '.key'))).rejects.toThrow(/ENOENT/);
 
       // A sessions folder others can enter is not used.
       await chmod(sessionsDir, 0o755);

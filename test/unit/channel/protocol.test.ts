@@ -12,7 +12,8 @@ const refusal = (line: string) => {
 
 describe('the channel protocol', () => {
   it('reads each request type with its fields', () => {
-    expect(parseRequest('{"v":1,"type":"hello"}')).toEqual({ v: 1, type: 'hello' });
+    const key = 'ab'.repeat(32);
+    expect(parseRequest(`{"v":1,"type":"hello","key":"${key}"}`)).toEqual({ v: 1, type: 'hello', key });
     expect(parseRequest('{"v":1,"type":"credentials"}')).toEqual({ v: 1, type: 'credentials' });
     expect(parseRequest('{"v":1,"type":"credentials","role":"Admin","assume":false,"extra":1}')).toEqual({ v: 1, type: 'credentials', role: 'Admin', assume: false });
     expect(parseRequest('{"v":1,"type":"switch-role","role":"2"}')).toEqual({ v: 1, type: 'switch-role', role: '2' });
@@ -25,6 +26,9 @@ describe('the channel protocol', () => {
     expect(refusal('{"v":2,"type":"hello"}')[1]).toMatch(/asked for 2\./);
     expect(refusal('{"v":1,"type":"kill"}')).toEqual(['UNKNOWN_REQUEST', 'Unknown request type "kill"; known: hello, status, credentials, refresh, switch-role.']);
     expect(refusal('{"v":1,"type":"switch-role"}')[0]).toBe('MALFORMED_REQUEST');
+    expect(refusal('{"v":1,"type":"hello"}')).toEqual(['MALFORMED_REQUEST', '"key" must be the session key: 64 hex digits read from the session\'s key file.']);
+    expect(refusal(`{"v":1,"type":"hello","key":"${'AB'.repeat(32)}"}`)[0]).toBe('MALFORMED_REQUEST');
+    expect(refusal(`{"v":1,"type":"hello","key":"${'ab'.repeat(31)}"}`)[0]).toBe('MALFORMED_REQUEST');
     expect(refusal('{"v":1,"type":"credentials","role":""}')[0]).toBe('MALFORMED_REQUEST');
     expect(refusal(`{"v":1,"type":"credentials","role":"${'r'.repeat(2049)}"}`)[0]).toBe('MALFORMED_REQUEST');
     expect(refusal('{"v":1,"type":"credentials","assume":"yes"}')).toEqual(['MALFORMED_REQUEST', '"assume" must be true or false.']);
