@@ -148,6 +148,16 @@ describe('the session channel', () => {
       const env1 = await runCloudtoken(['env', '--role', 'Admin'], env);
       expect(env1.stdout).toContain(`export AWS_ACCESS_KEY_ID='${admin.AccessKeyId}'`);
 
+      // Asking for another session length or STS endpoint is not something the session's credentials answer:
+      // the command gets its own, and the session keeps serving what it had.
+      const own = await credentialProcess('--role', 'Developer', '--duration', '1800');
+      expect(own.AccessKeyId).not.toBe(served.AccessKeyId);
+      expect(standIn.issued.at(-1)).toMatchObject({ accessKeyId: own.AccessKeyId, roleArn: DEVELOPER });
+      expect(assumeCalls()).toBe(before + 2);
+      await credentialProcess('--role', 'Developer', '--sts-endpoint', standIn.url);
+      expect(assumeCalls()).toBe(before + 3);
+      expect((await credentialProcess('--role', 'Developer')).AccessKeyId).toBe(served.AccessKeyId);
+
       second = await startDaemon('ReadOnly');
       const both = await sessions();
       expect(both.map((s) => [s.imdsPort, s.roles.find((r) => r.metadata)?.roleArn])).toEqual([

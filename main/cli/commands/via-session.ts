@@ -44,9 +44,24 @@ async function credentialsFrom(sessions: SessionConnection[], role: string | und
   return sessions[0]!.request({ type: 'credentials', ...(role !== undefined ? { role } : {}) });
 }
 
+/**
+ * A session holds credentials from its own STS endpoint, for its own session duration: a command asking for
+ * others gets its own instead of being handed the session's as if they were what it asked for.
+ */
+function asksForOwnIssue(options: CliOptions): string | undefined {
+  if (options.stsEndpoint !== undefined) return '--sts-endpoint';
+  if (options.duration !== undefined) return '--duration';
+  return undefined;
+}
+
 /** The command's exit code, or undefined when no running session can serve it (the caller then signs in). */
 export async function credentialCommandViaSession(command: CredentialCommand, options: CliOptions, io: CliIo): Promise<number | undefined> {
   checkCredentialCommand(options);
+  const own = asksForOwnIssue(options);
+  if (own !== undefined) {
+    if (options.verbose) io.stderr.write(`cloudtoken: not asking a running session: ${own} asks for credentials of this command's own.\n`);
+    return undefined;
+  }
   let found: Awaited<ReturnType<typeof sessionsFor>>;
   try {
     found = await sessionsFor(options, io);
