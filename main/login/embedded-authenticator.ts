@@ -71,7 +71,8 @@ export interface EmbeddedAuthenticator extends Authenticator {
 }
 
 const DEFAULTS = { revealAfterMs: 4_000, silentTimeoutMs: 120_000, interactiveTimeoutMs: 300_000, closeDelayMs: 1_500 };
-const SIGN_IN_AGAIN = 'Your identity provider wants you to sign in again.';
+/** Shown for a first sign-in as for a session the IdP ended, which the window cannot tell apart. */
+const SIGN_IN_ASKED = 'Your identity provider is asking you to sign in to continue.';
 
 interface Attempt {
   surface: LoginSurface;
@@ -180,7 +181,7 @@ export function createEmbeddedAuthenticator(options: EmbeddedAuthenticatorOption
         timers.setTimeout(() => {
           logger.info('Silent sign-in is waiting for the user; showing the sign-in window without focus');
           attempt.visible = true;
-          surface.reveal({ focus: false, notice: SIGN_IN_AGAIN });
+          surface.reveal({ focus: false, notice: SIGN_IN_ASKED });
         }, limits.revealAfterMs),
         timers.setTimeout(() => settle({ error: new InteractionRequiredError() }), limits.silentTimeoutMs),
       );

@@ -36,7 +36,10 @@ export function notificationFor(event: SessionEvent, context: { roles: readonly 
         opensSignIn: false,
       };
     case 'needs-sign-in':
-      return { title: 'Sign in again', body: 'Your identity provider wants you to sign in again. Click to open the sign-in window.', opensSignIn: true };
+      // No roles yet: the first sign-in of this run (a new install, a restart after the IdP session ended).
+      return context.roles.length === 0
+        ? { title: 'Sign in to AWS', body: 'Sign in with your identity provider to get AWS credentials. Click to open the sign-in window.', opensSignIn: true }
+        : { title: 'Sign in again', body: 'Your identity provider wants you to sign in again. Click to open the sign-in window.', opensSignIn: true };
     case 'expiring':
       return {
         title: 'AWS credentials expire soon',

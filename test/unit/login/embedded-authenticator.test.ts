@@ -105,7 +105,7 @@ describe('createEmbeddedAuthenticator', () => {
     await clock.advance(3_999);
     expect(windows[0]!.log).toEqual(['open hidden']);
     await clock.advance(1);
-    expect(windows[0]!.log).toEqual(['open hidden', 'reveal inactive: Your identity provider wants you to sign in again.']);
+    expect(windows[0]!.log).toEqual(['open hidden', 'reveal inactive: Your identity provider is asking you to sign in to continue.']);
     await windows[0]!.post(form('TEFURQ=='));
     await expect(pending).resolves.toMatchObject({ samlResponse: 'TEFURQ==' });
     expect(windows[0]!.log.at(-1)).toBe('captured');

@@ -12,7 +12,14 @@ describe('notificationFor', () => {
     expect(notificationFor({ type: 'refresh-failed', error: { code: 'STS_THROTTLED', message: 'AWS is busy.' }, retryAt: AT }, context)?.body).toBe(
       'AWS is busy. Cloudtoken tries again at 14:05.',
     );
-    expect(notificationFor({ type: 'needs-sign-in', error: { code: 'INTERACTION_REQUIRED', message: 'x' } }, context)).toMatchObject({ opensSignIn: true });
+    const needsUser = { type: 'needs-sign-in', error: { code: 'INTERACTION_REQUIRED', message: 'x' } } as const;
+    expect(notificationFor(needsUser, context)).toMatchObject({ title: 'Sign in again', opensSignIn: true });
+    // The first sign-in of a run is not "again".
+    expect(notificationFor(needsUser, { ...context, roles: [] })).toEqual({
+      title: 'Sign in to AWS',
+      body: 'Sign in with your identity provider to get AWS credentials. Click to open the sign-in window.',
+      opensSignIn: true,
+    });
     expect(notificationFor({ type: 'expiring', roleArn: admin.roleArn, expiresAt: AT }, context)).toEqual({
       title: 'AWS credentials expire soon',
       body: 'The credentials for Admin · Production expire at 14:05 and cannot be renewed without you. Click to sign in.',
