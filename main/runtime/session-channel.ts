@@ -9,6 +9,7 @@ import { CHANNEL_VERSION, MAX_REQUEST_BYTES, errorResponse, parseRequest, type S
 import type { ProfileRuntime } from './profile-runtime.js';
 import { CloudtokenError, describeError } from '../support/errors.js';
 import type { Logger } from '../support/logger.js';
+import { oneAtATime } from '../support/one-at-a-time.js';
 import { answer, type SessionHost } from './session-requests.js';
 
 /**
@@ -38,7 +39,7 @@ function serveConnection(socket: Socket, context: SessionHost, logger: Logger): 
   socket.setTimeout(IDLE_MS, () => socket.destroy());
   socket.on('error', () => socket.destroy());
   let buffer = '';
-  let queue: Promise<void> = Promise.resolve();
+  const inTurn = oneAtATime();
   const reply = (response: object) => {
     if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);
   };
@@ -59,7 +60,7 @@ function serveConnection(socket: Socket, context: SessionHost, logger: Logger): 
       const line = buffer.slice(0, end);
       buffer = buffer.slice(end + 1);
       if (Buffer.byteLength(line) > MAX_REQUEST_BYTES) return tooLarge();
-      queue = queue.then(() => handle(line));
+      void inTurn(() => handle(line));
     }
     if (Buffer.byteLength(buffer) > MAX_REQUEST_BYTES) tooLarge();
   });
@@ -67,7 +68,7 @@ function serveConnection(socket: Socket, context: SessionHost, logger: Logger): 
   const tooLarge = () => {
     buffer = '';
     socket.pause();
-    queue = queue.then(() => {
+    void inTurn(async () => {
       socket.end(`${JSON.stringify(errorResponse({ code: 'REQUEST_TOO_LARGE', message: `A request may be at most ${MAX_REQUEST_BYTES} bytes.` }))}\n`);
     });
   };
