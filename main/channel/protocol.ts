@@ -56,7 +56,6 @@ export interface ChannelAnswers {
   'switch-role': { status: SessionStatus };
 }
 
-export type ChannelResponse = { v: typeof CHANNEL_VERSION; ok: true } & Record<string, unknown>;
 export type ChannelErrorResponse = { v: typeof CHANNEL_VERSION; ok: false; error: { code: string; message: string } };
 
 /** A refused request: its code and message go back to the client as they are. */
