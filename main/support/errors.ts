@@ -23,7 +23,5 @@ export function isCloudtokenError(value: unknown, code?: string): value is Cloud
 
 /** The user-facing text of anything thrown, without stack traces or internal detail. */
 export function describeError(error: unknown): string {
-  if (error instanceof CloudtokenError) return error.message;
-  if (error instanceof Error) return error.message;
-  return String(error);
+  return error instanceof Error ? error.message : String(error);
 }
