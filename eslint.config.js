@@ -24,8 +24,8 @@ export const electronSeam = {
  */
 export const LAYERS = [
   ['support'],
-  ['saml', 'settings'],
-  ['sts', 'login', 'imds', 'network', 'outputs', 'autostart', 'security', 'channel'],
+  ['saml', 'settings', 'security'],
+  ['sts', 'login', 'imds', 'network', 'outputs', 'autostart', 'channel'],
   ['session', 'diagnosis'],
   ['runtime', 'tray', 'ipc'],
   ['cli', 'shell'],

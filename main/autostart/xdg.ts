@@ -23,8 +23,6 @@ export interface AutostartLocation {
   homedir: string;
 }
 
-export class AutostartError extends CloudtokenError {}
-
 export function autostartFilePath({ env, homedir }: AutostartLocation): string {
   const xdg = env.XDG_CONFIG_HOME;
   return join(xdg && isAbsolute(xdg) ? xdg : join(homedir, '.config'), 'autostart', AUTOSTART_FILE_NAME);
@@ -40,7 +38,7 @@ const RESERVED = /[\s"'\\><~|&;$*?#()`]/;
 export function quoteExecArgument(argument: string): string {
   // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   if (argument === '' || /[\u0000-\u001f\u007f]/.test(argument)) {
-    throw new AutostartError('AUTOSTART_BAD_PATH', 'The application path contains characters a desktop entry cannot hold; start at login was not changed.');
+    throw new CloudtokenError('AUTOSTART_BAD_PATH', 'The application path contains characters a desktop entry cannot hold; start at login was not changed.');
   }
   const quoted = RESERVED.test(argument) ? `"${argument.replace(/["`$\\]/g, (c) => `\\${c}`)}"` : argument;
   return quoted.replace(/\\/g, '\\\\').replace(/%/g, '%%');
@@ -55,7 +53,7 @@ export interface AutostartEntryOptions {
 
 export function renderAutostartEntry({ execPath, args = [HIDDEN_ARG], name = 'Cloudtoken' }: AutostartEntryOptions): string {
   if (!isAbsolute(execPath)) {
-    throw new AutostartError('AUTOSTART_BAD_PATH', `The application path “${execPath}” is not absolute; start at login was not changed.`);
+    throw new CloudtokenError('AUTOSTART_BAD_PATH', `The application path “${execPath}” is not absolute; start at login was not changed.`);
   }
   const exec = [execPath, ...args].map(quoteExecArgument).join(' ');
   return [

@@ -129,7 +129,7 @@ async function reach(entry: ChannelEntry, onProblem: (message: string) => void):
 
 /**
  * The sessions running on this state folder, connected and introduced, oldest first. Close them when done.
- * Throws ChannelFolderError when the sessions folder is not this user's own and private.
+ * Throws CHANNEL_FOLDER_NOT_OWN or CHANNEL_FOLDER_OPEN when the sessions folder is not this user's own and private.
  */
 export async function runningSessions(home: string, options: { platform: NodeJS.Platform; onProblem?: (message: string) => void }): Promise<SessionConnection[]> {
   const folder = await checkSessionsFolder(home, { platform: options.platform, fix: false }).catch((error: unknown) => {

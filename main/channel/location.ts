@@ -37,8 +37,6 @@ export function sessionsFolder(home: string): string {
   return join(home, 'sessions');
 }
 
-export class ChannelFolderError extends CloudtokenError {}
-
 /**
  * The sessions folder must be a real folder of this user that no one else may enter: the kernel then refuses
  * every other user at connect (EACCES), which is the channel's whole access check where Node cannot read the
@@ -51,14 +49,14 @@ export async function checkSessionsFolder(home: string, options: { platform: Nod
   const uid = process.getuid();
   const [homeInfo, info] = await Promise.all([stat(home), lstat(folder)]);
   if (homeInfo.uid !== uid) {
-    throw new ChannelFolderError('CHANNEL_FOLDER_NOT_OWN', `The state folder ${home} belongs to another user (uid ${homeInfo.uid}): Cloudtoken offers and uses no session channel there.`);
+    throw new CloudtokenError('CHANNEL_FOLDER_NOT_OWN', `The state folder ${home} belongs to another user (uid ${homeInfo.uid}): Cloudtoken offers and uses no session channel there.`);
   }
   if (!info.isDirectory() || info.uid !== uid) {
-    throw new ChannelFolderError('CHANNEL_FOLDER_NOT_OWN', `${folder} is not a folder of this user: Cloudtoken offers and uses no session channel there. Remove it; a running session makes it anew.`);
+    throw new CloudtokenError('CHANNEL_FOLDER_NOT_OWN', `${folder} is not a folder of this user: Cloudtoken offers and uses no session channel there. Remove it; a running session makes it anew.`);
   }
   if ((info.mode & 0o077) !== 0) {
     if (!options.fix) {
-      throw new ChannelFolderError('CHANNEL_FOLDER_OPEN', `${folder} can be entered by other users (mode ${(info.mode & 0o777).toString(8)}): Cloudtoken will not use it. Run \`chmod 700 ${folder}\` or restart the session.`);
+      throw new CloudtokenError('CHANNEL_FOLDER_OPEN', `${folder} can be entered by other users (mode ${(info.mode & 0o777).toString(8)}): Cloudtoken will not use it. Run \`chmod 700 ${folder}\` or restart the session.`);
     }
     await chmod(folder, 0o700);
   }

@@ -62,45 +62,42 @@ export interface ChannelAnswers {
   'switch-role': { status: SessionStatus };
 }
 
-export type ChannelResponse = { v: typeof CHANNEL_VERSION; ok: true } & Record<string, unknown>;
 export type ChannelErrorResponse = { v: typeof CHANNEL_VERSION; ok: false; error: { code: string; message: string } };
 
 /** A refused request: its code and message go back to the client as they are. */
-export class ChannelError extends CloudtokenError {}
-
 const TYPES = new Set<string>(['hello', 'status', 'credentials', 'refresh', 'switch-role']);
 
 function roleText(value: unknown, required: boolean): string | undefined {
   if (value === undefined && !required) return undefined;
   if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_ROLE_TEXT) {
-    throw new ChannelError('MALFORMED_REQUEST', `"role" must be a non-empty string of at most ${MAX_ROLE_TEXT} characters.`);
+    throw new CloudtokenError('MALFORMED_REQUEST', `"role" must be a non-empty string of at most ${MAX_ROLE_TEXT} characters.`);
   }
   return value;
 }
 
-/** One request line, checked field by field; throws ChannelError with what is wrong. */
+/** One request line, checked field by field; throws CloudtokenError with what is wrong. */
 export function parseRequest(line: string): ChannelRequest {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
-    throw new ChannelError('MALFORMED_REQUEST', 'A request must be one JSON object on one line.');
+    throw new CloudtokenError('MALFORMED_REQUEST', 'A request must be one JSON object on one line.');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ChannelError('MALFORMED_REQUEST', 'A request must be a JSON object.');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new CloudtokenError('MALFORMED_REQUEST', 'A request must be a JSON object.');
   const { v, type, role, assume, key } = parsed as Record<string, unknown>;
   if (v !== CHANNEL_VERSION) {
-    throw new ChannelError('UNSUPPORTED_VERSION', `This session speaks version ${CHANNEL_VERSION} of the channel protocol; the request asked for ${JSON.stringify(v ?? null)}.`);
+    throw new CloudtokenError('UNSUPPORTED_VERSION', `This session speaks version ${CHANNEL_VERSION} of the channel protocol; the request asked for ${JSON.stringify(v ?? null)}.`);
   }
-  if (typeof type !== 'string' || !TYPES.has(type)) throw new ChannelError('UNKNOWN_REQUEST', `Unknown request type ${JSON.stringify(type ?? null)}; known: ${[...TYPES].join(', ')}.`);
+  if (typeof type !== 'string' || !TYPES.has(type)) throw new CloudtokenError('UNKNOWN_REQUEST', `Unknown request type ${JSON.stringify(type ?? null)}; known: ${[...TYPES].join(', ')}.`);
   if (type === 'credentials') {
-    if (assume !== undefined && typeof assume !== 'boolean') throw new ChannelError('MALFORMED_REQUEST', '"assume" must be true or false.');
+    if (assume !== undefined && typeof assume !== 'boolean') throw new CloudtokenError('MALFORMED_REQUEST', '"assume" must be true or false.');
     const text = roleText(role, false);
     return { v, type, ...(text !== undefined ? { role: text } : {}), ...(assume !== undefined ? { assume } : {}) };
   }
   if (type === 'switch-role') return { v, type, role: roleText(role, true) as string };
   if (type === 'hello') {
     if (typeof key !== 'string' || !new RegExp(`^[0-9a-f]{${SESSION_KEY_BYTES * 2}}$`).test(key)) {
-      throw new ChannelError('MALFORMED_REQUEST', `"key" must be the session key: ${SESSION_KEY_BYTES * 2} hex digits read from the session's key file.`);
+      throw new CloudtokenError('MALFORMED_REQUEST', `"key" must be the session key: ${SESSION_KEY_BYTES * 2} hex digits read from the session's key file.`);
     }
     return { v, type, key };
   }

@@ -1,4 +1,5 @@
-import { checkServiceUrl, newProfileId, type IdpProfile, type Settings } from '../settings/schema.js';
+import { checkServiceUrl } from '../security/service-url.js';
+import { newProfileId, type IdpProfile, type Settings } from '../settings/schema.js';
 import { UsageError, type CliOptions } from './args.js';
 
 export function hostOf(url: string): string {

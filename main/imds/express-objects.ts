@@ -11,8 +11,9 @@ const built = new WeakMap<Express, ExpressObjectClasses>();
  *
  * express gives each request and response its helpers by changing the prototype of the live object
  * (`Object.setPrototypeOf` in `app.handle`). V8 then stops using the fast property access that Node's own
- * http code was optimised for on those objects. Measured on a 2-core machine (bench/, section 1), a one-middleware express app
- * serves about a quarter of what bare node:http serves (nodejs/node#37457, expressjs/express#5998).
+ * http code was optimised for on those objects: in the throughput benchmark (bench/sections/imds-throughput.ts,
+ * section 1 of bench/results.json) a one-middleware express app serves about a quarter of what bare node:http
+ * serves (nodejs/node#37457, expressjs/express#5998).
  *
  * Each class here extends Node's own class, and its prototype sits in front of the app's. The app is told to
  * use these prototypes, so the swap in `app.handle` finds the prototype already in place and changes

@@ -14,8 +14,6 @@ export const DEFAULT_CONTAINER_PORT = 9912;
 /** Loopback or the alias: never 0.0.0.0 or a LAN address, where other machines could ask for credentials. */
 export const ALLOWED_LISTEN_HOSTS: readonly string[] = ['127.0.0.1', '::1', LINK_LOCAL_ADDRESS];
 
-export class MetadataServerError extends CloudtokenError {}
-
 export interface RunningServer {
   host: string;
   port: number;
@@ -44,13 +42,13 @@ export async function startMetadataServer(options: StartServerOptions): Promise<
   const { app, host, port } = options;
   const logger = options.logger ?? silentLogger;
   if (!ALLOWED_LISTEN_HOSTS.includes(host)) {
-    throw new MetadataServerError(
+    throw new CloudtokenError(
       'IMDS_HOST_REFUSED',
       `Refusing to serve credentials on ${host}: only 127.0.0.1, ::1 or ${LINK_LOCAL_ADDRESS} keep them on this machine.`,
     );
   }
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new MetadataServerError('IMDS_PORT_INVALID', `${port} is not a TCP port number (0–65535).`);
+    throw new CloudtokenError('IMDS_PORT_INVALID', `${port} is not a TCP port number (0–65535).`);
   }
 
   const { onRequest } = options;
@@ -101,10 +99,10 @@ export async function startMetadataServer(options: StartServerOptions): Promise<
   };
 }
 
-function listenError(error: NodeJS.ErrnoException, host: string, port: number): MetadataServerError {
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): CloudtokenError {
   switch (error.code) {
     case 'EADDRINUSE':
-      return new MetadataServerError(
+      return new CloudtokenError(
         'IMDS_PORT_IN_USE',
         `Port ${port} on ${host} is already in use, probably by another Cloudtoken or another metadata emulator ` +
           `(for example aws-vault --ec2-server). Quit it, or choose another port in the settings.`,
@@ -112,25 +110,25 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
       );
     case 'EADDRNOTAVAIL':
       return host === LINK_LOCAL_ADDRESS
-        ? new MetadataServerError(
+        ? new CloudtokenError(
             'IMDS_ALIAS_MISSING',
             `The address ${LINK_LOCAL_ADDRESS} is not set up on this machine. Let Cloudtoken add it (it asks for ` +
               `administrator rights once), or add it yourself: on Linux \`sudo ip addr add ${LINK_LOCAL_ADDRESS}/32 dev lo\`, ` +
               `on macOS \`sudo ifconfig lo0 alias ${LINK_LOCAL_ADDRESS}\`. Or use the loopback address 127.0.0.1 instead.`,
             { cause: error },
           )
-        : new MetadataServerError('IMDS_ADDRESS_UNAVAILABLE', `The address ${host} is not available on this machine.`, {
+        : new CloudtokenError('IMDS_ADDRESS_UNAVAILABLE', `The address ${host} is not available on this machine.`, {
             cause: error,
           });
     case 'EACCES':
-      return new MetadataServerError(
+      return new CloudtokenError(
         'IMDS_PORT_FORBIDDEN',
         `Listening on port ${port} needs administrator rights. Use a port above 1023 and let Cloudtoken ` +
           `redirect port 80 to it, or grant Node the right to bind low ports.`,
         { cause: error },
       );
     default:
-      return new MetadataServerError(
+      return new CloudtokenError(
         'IMDS_LISTEN_FAILED',
         `Could not listen on ${host}:${port}: ${error.message}`,
         { cause: error },

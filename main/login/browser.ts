@@ -40,13 +40,7 @@ export type BrowserLoginErrorCode =
   | 'BROWSER_CREDENTIALS_REJECTED'
   | 'BROWSER_NAVIGATION_FAILED';
 
-export class BrowserLoginError extends CloudtokenError {
-  declare readonly code: BrowserLoginErrorCode;
-
-  constructor(code: BrowserLoginErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class BrowserLoginError extends CloudtokenError<BrowserLoginErrorCode> {}
 
 export interface BrowserAuthenticatorOptions {
   signInUrl: string;

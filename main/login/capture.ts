@@ -8,6 +8,12 @@ import { CloudtokenError } from '../support/errors.js';
 export interface CapturedAssertion {
   /** The base64 SAMLResponse as posted. */
   samlResponse: string;
+  /**
+   * The RelayState posted with it: where the IdP asked AWS to take the user after the console sign-in. No
+   * credential path reads it. Every sign-in kind carries it all the same, so that one which lets the
+   * console sign-in go on as well (the planned browser-extension kind can) passes the IdP's own
+   * destination along instead of dropping it.
+   */
   relayState: string | undefined;
   /** The ACS URL the IdP posted to (tells partition and region). */
   acsUrl: string;

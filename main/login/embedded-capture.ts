@@ -42,13 +42,7 @@ export type EmbeddedLoginErrorCode =
   | 'LOGIN_LOAD_FAILED'
   | 'LOGIN_BAD_PROFILE';
 
-export class EmbeddedLoginError extends CloudtokenError {
-  declare readonly code: EmbeddedLoginErrorCode;
-
-  constructor(code: EmbeddedLoginErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class EmbeddedLoginError extends CloudtokenError<EmbeddedLoginErrorCode> {}
 
 /** `ses.getBlobData(uuid)` of the session the request belongs to. */
 export type BlobReader = (blobUUID: string) => Promise<Uint8Array>;

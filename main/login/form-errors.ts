@@ -18,8 +18,7 @@ export type FormLoginErrorCode =
   | 'FORM_BAD_URL'
   | 'FORM_PAGE_TOO_LARGE';
 
-export class FormLoginError extends CloudtokenError {
-  declare readonly code: FormLoginErrorCode;
+export class FormLoginError extends CloudtokenError<FormLoginErrorCode> {
   /** The IdP's HTTP status for FORM_HTTP_ERROR: a 5xx or 429 is its passing trouble, a 4xx a lasting refusal. */
   readonly httpStatus: number | undefined;
 

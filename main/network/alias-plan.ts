@@ -8,7 +8,7 @@
  * one twice changes nothing, and they exit with `STEP_EXIT_CODES` so failures are read from exit codes,
  * never from localized messages.
  */
-import { InvalidPortError, STEP_EXIT_CODES } from './errors.js';
+import { invalidPortError, STEP_EXIT_CODES } from './errors.js';
 
 export const METADATA_ADDRESS = '169.254.169.254';
 export const METADATA_PORT = 80;
@@ -58,7 +58,7 @@ export const WINDOWS_LOOPBACK = 'Loopback Pseudo-Interface 1';
 
 export function validatePort(value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1024 || value > 65535) {
-    throw new InvalidPortError(value);
+    throw invalidPortError(value);
   }
   return value;
 }

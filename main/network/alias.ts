@@ -7,7 +7,7 @@ import type { Logger } from '../support/logger.js';
 import { silentLogger } from '../support/logger.js';
 import { METADATA_PORT, type AliasPlan } from './alias-plan.js';
 import { parseAddresses, parseListeners, type InterfaceAddress, type Listener } from './check-parsers.js';
-import { AliasConflictError, AliasNotEffectiveError } from './errors.js';
+import { AliasConflictError, aliasNotEffectiveError } from './errors.js';
 import type { RedirectProbe, RedirectState } from './probe.js';
 import type { Runner } from './runner.js';
 
@@ -94,7 +94,7 @@ export function createAliasManager(options: AliasManagerOptions): AliasManager {
     logger.info(`network: ${kind} the 169.254.169.254 set-up`, { state: before.state, port: plan.listenPort });
     await runner.runElevated(plan[kind], `${kind === 'apply' ? 'Serve' : 'Stop serving'} AWS credentials on 169.254.169.254`);
     const after = await status();
-    if (after.state !== target) throw new AliasNotEffectiveError(target, after.state);
+    if (after.state !== target) throw aliasNotEffectiveError(target, after.state);
     return { changed: true, status: after };
   }
 

@@ -1,37 +1,32 @@
 import { CloudtokenError } from '../support/errors.js';
 
 /**
- * What can go wrong while setting up 169.254.169.254. None of these is fatal to the app: the caller catches
- * them, serves on loopback instead and shows `fallbackAdvice`.
+ * What can go wrong while setting up 169.254.169.254, each with its code and message. None of these is fatal
+ * to the app: the caller catches them, serves on loopback instead and shows `fallbackAdvice`. Only the two
+ * that carry facts besides the message (the exit code and output, the holders of the address) are classes.
  */
 
-export class InvalidPortError extends CloudtokenError {
-  constructor(value: unknown) {
-    super(
-      'network.invalid-port',
-      `The metadata server port must be a whole number from 1024 to 65535 (got ${JSON.stringify(String(value)).slice(0, 40)}).`,
-    );
-  }
+export function invalidPortError(value: unknown): CloudtokenError {
+  return new CloudtokenError(
+    'network.invalid-port',
+    `The metadata server port must be a whole number from 1024 to 65535 (got ${JSON.stringify(String(value)).slice(0, 40)}).`,
+  );
 }
 
-export class AdminPromptCancelledError extends CloudtokenError {
-  constructor(options?: { cause?: unknown }) {
-    super(
-      'network.admin-cancelled',
-      'Administrator permission was not granted, so 169.254.169.254 was not set up. Cloudtoken serves credentials on 127.0.0.1 instead.',
-      options,
-    );
-  }
+export function adminPromptCancelledError(options?: { cause?: unknown }): CloudtokenError {
+  return new CloudtokenError(
+    'network.admin-cancelled',
+    'Administrator permission was not granted, so 169.254.169.254 was not set up. Cloudtoken serves credentials on 127.0.0.1 instead.',
+    options,
+  );
 }
 
-export class AdminPromptUnavailableError extends CloudtokenError {
-  constructor(detail: string, options?: { cause?: unknown }) {
-    super(
-      'network.admin-unavailable',
-      `Cloudtoken could not ask for administrator permission: ${detail} Cloudtoken serves credentials on 127.0.0.1 instead.`,
-      options,
-    );
-  }
+export function adminPromptUnavailableError(detail: string, options?: { cause?: unknown }): CloudtokenError {
+  return new CloudtokenError(
+    'network.admin-unavailable',
+    `Cloudtoken could not ask for administrator permission: ${detail} Cloudtoken serves credentials on 127.0.0.1 instead.`,
+    options,
+  );
 }
 
 export class AdminCommandFailedError extends CloudtokenError {
@@ -49,13 +44,11 @@ export class AdminCommandFailedError extends CloudtokenError {
   }
 }
 
-export class UnsafeScriptPathError extends CloudtokenError {
-  constructor(path: string, remedy = 'set TMPDIR to a plain path') {
-    super(
-      'network.unsafe-script-path',
-      `The path ${JSON.stringify(path)} contains characters that cannot be passed safely to the administrator prompt; ${remedy}.`,
-    );
-  }
+export function unsafeScriptPathError(path: string, remedy = 'set TMPDIR to a plain path'): CloudtokenError {
+  return new CloudtokenError(
+    'network.unsafe-script-path',
+    `The path ${JSON.stringify(path)} contains characters that cannot be passed safely to the administrator prompt; ${remedy}.`,
+  );
 }
 
 export class AliasConflictError extends CloudtokenError {
@@ -84,11 +77,9 @@ function describeStep(exitCode: number): string {
   return '';
 }
 
-export class AliasNotEffectiveError extends CloudtokenError {
-  constructor(expected: 'present' | 'absent', actual: string) {
-    super(
-      'network.alias-not-effective',
-      `The network set-up ran but 169.254.169.254 is ${actual} instead of ${expected}. Cloudtoken serves credentials on 127.0.0.1 instead.`,
-    );
-  }
+export function aliasNotEffectiveError(expected: 'present' | 'absent', actual: string): CloudtokenError {
+  return new CloudtokenError(
+    'network.alias-not-effective',
+    `The network set-up ran but 169.254.169.254 is ${actual} instead of ${expected}. Cloudtoken serves credentials on 127.0.0.1 instead.`,
+  );
 }

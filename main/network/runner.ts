@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sudoPrompt from '@vscode/sudo-prompt';
 import type { ElevatedScript } from './alias-plan.js';
-import { AdminCommandFailedError, AdminPromptCancelledError, AdminPromptUnavailableError, UnsafeScriptPathError } from './errors.js';
+import { AdminCommandFailedError, adminPromptCancelledError, adminPromptUnavailableError, unsafeScriptPathError } from './errors.js';
 
 export interface CommandResult {
   readonly code: number;
@@ -26,7 +26,7 @@ export interface Runner {
   run(argv: readonly string[]): Promise<CommandResult>;
   /**
    * Runs one script with administrator rights; `reason` is for logs and the prompt's context. Rejects with
-   * AdminPromptCancelledError, AdminPromptUnavailableError or AdminCommandFailedError (non-zero exit).
+   * network.admin-cancelled, network.admin-unavailable or AdminCommandFailedError (non-zero exit).
    */
   runElevated(script: ElevatedScript, reason: string): Promise<CommandResult>;
 }
@@ -76,7 +76,7 @@ export function createSudoPromptRunner(options: SudoPromptRunnerOptions): Runner
       const cwd = process.cwd();
       const flavour = (options.platform ?? process.platform) === 'win32' ? 'win32' : 'posix';
       if (!isSafeWorkingDirectory(cwd, flavour)) {
-        return Promise.reject(new UnsafeScriptPathError(cwd, 'start Cloudtoken from another directory'));
+        return Promise.reject(unsafeScriptPathError(cwd, 'start Cloudtoken from another directory'));
       }
       return withScriptFile(script, options, (path) => {
         // withScriptFile vetted the path: no quoting is needed on POSIX, and quotes suffice for cmd.
@@ -96,18 +96,18 @@ export function createSudoPromptRunner(options: SudoPromptRunnerOptions): Runner
 
 /** sudo-prompt reports elevation failures by fixed English messages it writes itself (not the OS's). */
 export function mapSudoPromptError(error: Error & { code?: unknown }, stderr: string): Error {
-  if (error.message === 'User did not grant permission.') return new AdminPromptCancelledError({ cause: error });
+  if (error.message === 'User did not grant permission.') return adminPromptCancelledError({ cause: error });
   if (error.message === 'No polkit authentication agent found.') {
-    return new AdminPromptUnavailableError(
+    return adminPromptUnavailableError(
       'no polkit authentication agent is running in this desktop session, so no password dialog can be shown (run `sudo cloudtoken network setup` in a terminal instead).',
       { cause: error },
     );
   }
   if (/^Unable to find pkexec or kdesudo\.$/.test(error.message)) {
-    return new AdminPromptUnavailableError('neither pkexec nor kdesudo is installed.', { cause: error });
+    return adminPromptUnavailableError('neither pkexec nor kdesudo is installed.', { cause: error });
   }
   if (typeof error.code === 'number' && error.code !== 0) return new AdminCommandFailedError(error.code, stderr, { cause: error });
-  return new AdminPromptUnavailableError(`${error.message}`, { cause: error });
+  return adminPromptUnavailableError(`${error.message}`, { cause: error });
 }
 
 /** Characters no shell (sh, bash's double quotes, cmd inside double quotes) gives a meaning to. */
@@ -133,7 +133,7 @@ export async function withScriptFile<T>(script: ElevatedScript, options: ScriptF
   const dir = await mkdtemp(join(options.tmpRoot ?? tmpdir(), 'cloudtoken-'));
   try {
     const path = join(dir, script.shell === 'cmd' ? 'network.cmd' : 'network.sh');
-    if (!isSafeScriptPath(path, windows ? 'win32' : 'posix')) throw new UnsafeScriptPathError(path);
+    if (!isSafeScriptPath(path, windows ? 'win32' : 'posix')) throw unsafeScriptPathError(path);
     await writeFile(path, script.text, { mode: 0o600, flag: 'wx' });
     return await use(path);
   } finally {

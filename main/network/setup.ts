@@ -16,8 +16,6 @@ export interface AliasSetupOptions {
   logger?: Logger;
 }
 
-export class UnsupportedPlatformError extends CloudtokenError {}
-
 /** What serving needs to set up (and later revert) 169.254.169.254 on this machine. */
 export interface AliasSetup {
   manager: AliasManager;
@@ -31,7 +29,7 @@ export interface AliasSetup {
 export function createAliasSetup(options: AliasSetupOptions): AliasSetup {
   const platform = options.platform ?? process.platform;
   if (!isAliasPlatform(platform)) {
-    throw new UnsupportedPlatformError('network.unsupported-platform', `Cloudtoken cannot set up ${METADATA_ADDRESS} on ${platform}.`);
+    throw new CloudtokenError('network.unsupported-platform', `Cloudtoken cannot set up ${METADATA_ADDRESS} on ${platform}.`);
   }
   const runner =
     options.runner ??

@@ -19,8 +19,7 @@ export type CredentialsFileErrorCode =
   | 'CREDENTIALS_PROFILE_NOT_OWNED'
   | 'CREDENTIALS_PROFILE_INVALID';
 
-export class CredentialsFileError extends CloudtokenError {
-  declare readonly code: CredentialsFileErrorCode;
+export class CredentialsFileError extends CloudtokenError<CredentialsFileErrorCode> {
   readonly path: string | undefined;
   readonly profile: string | undefined;
 

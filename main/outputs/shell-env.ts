@@ -13,8 +13,6 @@ export interface EnvVariable {
   value: string;
 }
 
-export class ShellEnvError extends CloudtokenError {}
-
 const SHELL_ALIASES: Readonly<Record<string, ShellKind>> = {
   sh: 'sh',
   bash: 'sh',
@@ -30,7 +28,7 @@ const SHELL_ALIASES: Readonly<Record<string, ShellKind>> = {
 export function parseShellKind(text: string): ShellKind {
   const kind = SHELL_ALIASES[text.trim().toLowerCase()];
   if (!kind) {
-    throw new ShellEnvError('SHELL_UNKNOWN', `Unknown shell "${text}". Use one of: sh (also bash, zsh), fish, powershell.`);
+    throw new CloudtokenError('SHELL_UNKNOWN', `Unknown shell "${text}". Use one of: sh (also bash, zsh), fish, powershell.`);
   }
   return kind;
 }
@@ -40,7 +38,7 @@ const POWERSHELL_QUOTES = /['\u2018\u2019\u201a\u201b]/g;
 
 /** A single-quoted literal the shell reads back as exactly `value`, with no expansion of any kind. */
 export function quoteForShell(shell: ShellKind, value: string): string {
-  if (value.includes('\0')) throw new ShellEnvError('SHELL_ENV_INVALID_VALUE', 'An environment variable cannot contain a NUL character.');
+  if (value.includes('\0')) throw new CloudtokenError('SHELL_ENV_INVALID_VALUE', 'An environment variable cannot contain a NUL character.');
   switch (shell) {
     case 'sh':
       // Nothing is special inside '…' in POSIX shells, so a quote closes, is escaped, and reopens.
@@ -56,7 +54,7 @@ export function quoteForShell(shell: ShellKind, value: string): string {
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function assignment(shell: ShellKind, { name, value }: EnvVariable): string {
-  if (!VARIABLE_NAME.test(name)) throw new ShellEnvError('SHELL_ENV_INVALID_NAME', `"${name}" is not a valid environment variable name.`);
+  if (!VARIABLE_NAME.test(name)) throw new CloudtokenError('SHELL_ENV_INVALID_NAME', `"${name}" is not a valid environment variable name.`);
   const quoted = quoteForShell(shell, value);
   switch (shell) {
     case 'sh':
@@ -94,7 +92,7 @@ function regionVariables(region: string | undefined): EnvVariable[] {
 }
 
 function assertPort(port: number): void {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ShellEnvError('SHELL_ENV_INVALID_VALUE', `${port} is not a TCP port.`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new CloudtokenError('SHELL_ENV_INVALID_VALUE', `${port} is not a TCP port.`);
 }
 
 /**
@@ -114,10 +112,10 @@ export function containerCredentialVariables(endpoint: { url: string; token: str
   try {
     url = new URL(endpoint.url);
   } catch {
-    throw new ShellEnvError('SHELL_ENV_INVALID_VALUE', `"${endpoint.url}" is not a URL.`);
+    throw new CloudtokenError('SHELL_ENV_INVALID_VALUE', `"${endpoint.url}" is not a URL.`);
   }
   if (url.protocol !== 'http:' || !LOOPBACK_HOSTS.has(url.hostname)) {
-    throw new ShellEnvError('SHELL_ENV_INVALID_VALUE', `The container credentials endpoint must be http on loopback, not ${endpoint.url}.`);
+    throw new CloudtokenError('SHELL_ENV_INVALID_VALUE', `The container credentials endpoint must be http on loopback, not ${endpoint.url}.`);
   }
   return [
     { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: url.href },

@@ -5,11 +5,12 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { runningSessions } from '../channel/client.js';
 import { checkSessionsFolder, keyFileOf, PIPE_SUFFIX, removeOrphanKeys, SOCKET_SUFFIX, type ChannelEntry } from '../channel/location.js';
-import { CHANNEL_VERSION, MAX_REQUEST_BYTES, SESSION_KEY_BYTES, ChannelError, errorResponse, parseRequest, type ChannelRequest, type SessionStatus } from '../channel/protocol.js';
+import { CHANNEL_VERSION, MAX_REQUEST_BYTES, SESSION_KEY_BYTES, errorResponse, parseRequest, type ChannelRequest, type SessionStatus } from '../channel/protocol.js';
 import { writeFileAtomic } from '../support/atomic-file.js';
 import type { ProfileRuntime } from './profile-runtime.js';
 import { CloudtokenError, describeError } from '../support/errors.js';
 import type { Logger } from '../support/logger.js';
+import { oneAtATime } from '../support/one-at-a-time.js';
 import { answer, type SessionHost } from './session-requests.js';
 
 /**
@@ -40,10 +41,10 @@ const MAX_CONNECTIONS = 64;
  * learns nothing, not even the session's status.
  */
 function checkHandshake(request: ChannelRequest, key: Buffer): void {
-  if (request.type !== 'hello') throw new ChannelError('HANDSHAKE_REQUIRED', 'The first request on a connection must be the handshake ("hello" with the session key).');
+  if (request.type !== 'hello') throw new CloudtokenError('HANDSHAKE_REQUIRED', 'The first request on a connection must be the handshake ("hello" with the session key).');
   const given = Buffer.from(request.key, 'hex');
   if (given.length !== key.length || !timingSafeEqual(given, key)) {
-    throw new ChannelError('WRONG_SESSION_KEY', "The handshake's key is not this session's: read it from the session's key file.");
+    throw new CloudtokenError('WRONG_SESSION_KEY', "The handshake's key is not this session's: read it from the session's key file.");
   }
 }
 
@@ -52,7 +53,7 @@ function serveConnection(socket: Socket, context: SessionHost, key: Buffer, logg
   socket.setTimeout(IDLE_MS, () => socket.destroy());
   socket.on('error', () => socket.destroy());
   let buffer = '';
-  let queue: Promise<void> = Promise.resolve();
+  const inTurn = oneAtATime();
   const reply = (response: object) => {
     if (!socket.destroyed) socket.write(`${JSON.stringify(response)}\n`);
   };
@@ -66,9 +67,9 @@ function serveConnection(socket: Socket, context: SessionHost, key: Buffer, logg
         try {
           checkHandshake(request, key);
         } catch (error) {
-          logger.warn('Refused a channel connection that did not present the session key', { code: (error as ChannelError).code });
+          logger.warn('Refused a channel connection that did not present the session key', { code: (error as CloudtokenError).code });
           refused = true;
-          socket.end(`${JSON.stringify(errorResponse({ code: (error as ChannelError).code, message: describeError(error) }))}\n`);
+          socket.end(`${JSON.stringify(errorResponse({ code: (error as CloudtokenError).code, message: describeError(error) }))}\n`);
           return;
         }
         introduced = true;
@@ -87,7 +88,7 @@ function serveConnection(socket: Socket, context: SessionHost, key: Buffer, logg
       const line = buffer.slice(0, end);
       buffer = buffer.slice(end + 1);
       if (Buffer.byteLength(line) > MAX_REQUEST_BYTES) return tooLarge();
-      queue = queue.then(() => handle(line));
+      void inTurn(() => handle(line));
     }
     if (Buffer.byteLength(buffer) > MAX_REQUEST_BYTES) tooLarge();
   });
@@ -95,7 +96,7 @@ function serveConnection(socket: Socket, context: SessionHost, key: Buffer, logg
   const tooLarge = () => {
     buffer = '';
     socket.pause();
-    queue = queue.then(() => {
+    void inTurn(async () => {
       socket.end(`${JSON.stringify(errorResponse({ code: 'REQUEST_TOO_LARGE', message: `A request may be at most ${MAX_REQUEST_BYTES} bytes.` }))}\n`);
     });
   };

@@ -1,7 +1,8 @@
-import { ChannelError, type ChannelAnswers, type ChannelCredentials, type ChannelRequest, type SessionStatus } from '../channel/protocol.js';
+import { type ChannelAnswers, type ChannelCredentials, type ChannelRequest, type SessionStatus } from '../channel/protocol.js';
 import { resolveRoleChoice } from '../session/role-choice.js';
 import type { RoleCredentials } from '../sts/types.js';
 import type { ProfileRuntime } from './profile-runtime.js';
+import { CloudtokenError } from '../support/errors.js';
 
 /**
  * What each channel request means for one running profile. Credentials come only from the session's own
@@ -38,18 +39,18 @@ export function sessionStatus({ runtime, host, startedAt }: SessionHost): Sessio
 function roleArnFor(runtime: ProfileRuntime, text: string | undefined): string {
   const snapshot = runtime.session.snapshot();
   if (snapshot.roles.length === 0) {
-    throw new ChannelError('SESSION_SIGNED_OUT', `The running session of ${runtime.profile.name} is not signed in (${snapshot.phase}).`);
+    throw new CloudtokenError('SESSION_SIGNED_OUT', `The running session of ${runtime.profile.name} is not signed in (${snapshot.phase}).`);
   }
   if (text !== undefined) return resolveRoleChoice(snapshot.roles, text, runtime.settings().accountLabels).roleArn;
-  if (!snapshot.metadataRoleArn) throw new ChannelError('NO_ROLE_CHOSEN', `The running session of ${runtime.profile.name} has no role chosen; name one with --role.`);
+  if (!snapshot.metadataRoleArn) throw new CloudtokenError('NO_ROLE_CHOSEN', `The running session of ${runtime.profile.name} has no role chosen; name one with --role.`);
   return snapshot.metadataRoleArn;
 }
 
-function unavailable(runtime: ProfileRuntime, roleArn: string): ChannelError {
+function unavailable(runtime: ProfileRuntime, roleArn: string): CloudtokenError {
   const { phase, error } = runtime.session.snapshot();
   const why = error ? `: ${error.message}` : '.';
-  if (phase === 'needs-sign-in') return new ChannelError('NEEDS_SIGN_IN', `Your identity provider wants you to sign in again before ${roleArn} can be renewed${why}`);
-  return new ChannelError('CREDENTIALS_UNAVAILABLE', `The running session has no valid credentials for ${roleArn}${why}`);
+  if (phase === 'needs-sign-in') return new CloudtokenError('NEEDS_SIGN_IN', `Your identity provider wants you to sign in again before ${roleArn} can be renewed${why}`);
+  return new CloudtokenError('CREDENTIALS_UNAVAILABLE', `The running session has no valid credentials for ${roleArn}${why}`);
 }
 
 /** Clients arriving together at credentials about to expire share one refresh, instead of queueing one each. */
@@ -70,7 +71,7 @@ async function credentials(context: SessionHost, request: Extract<ChannelRequest
   const roleArn = roleArnFor(runtime, request.role);
   const usable = (held: RoleCredentials | undefined) => (held && held.credentials.expiration - now() >= MIN_REMAINING_MS ? held : undefined);
   if (!session.snapshot().active.some((a) => a.role.roleArn === roleArn)) {
-    if (request.assume === false) throw new ChannelError('ROLE_NOT_ACTIVE', `The running session does not keep ${roleArn} active.`);
+    if (request.assume === false) throw new CloudtokenError('ROLE_NOT_ACTIVE', `The running session does not keep ${roleArn} active.`);
     // From now on the session keeps it fresh, and the tray shows it as kept active.
     await session.setKeptActive(roleArn, true);
   }

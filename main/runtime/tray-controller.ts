@@ -16,6 +16,7 @@ import { SettingsFileError } from '../settings/settings-file.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import { describeError } from '../support/errors.js';
 import type { Logger } from '../support/logger.js';
+import { oneAtATime } from '../support/one-at-a-time.js';
 import { notificationFor, type NotificationContent } from '../tray/desktop-notifications.js';
 import type { TrayAction, TrayActionHandlers, TrayMenuContext } from '../tray/menu.js';
 import { createProfileRuntime, type ProfileRuntime } from './profile-runtime.js';
@@ -105,11 +106,7 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
   let current: Running | undefined;
   let stopWatching: (() => void) | undefined;
   // Profile switches and settings changes, one at a time: two quick saves must not start two runtimes.
-  let switching: Promise<void> = Promise.resolve();
-  const serially = (task: () => Promise<void>) => {
-    switching = switching.then(task, task);
-    return switching;
-  };
+  const serially = oneAtATime();
 
   const snapshot = () => current?.runtime.session.snapshot() ?? signedOutSnapshot(settings?.activeProfileId ?? '');
   const sessionView = (): SessionView => ({ snapshot: snapshot(), accountLabels: settings.accountLabels, now: now() });

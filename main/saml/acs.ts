@@ -53,8 +53,6 @@ export function classifyAcsUrl(url: string): AcsEndpoint | undefined {
   return undefined;
 }
 
-export class AcsPostError extends CloudtokenError {}
-
 export interface AcsPost {
   samlResponse: string;
   relayState: string | undefined;
@@ -71,15 +69,15 @@ export function parseAcsPost(chunks: ReadonlyArray<Uint8Array | string>): AcsPos
   const buffers = chunks.map((chunk) => (typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk)));
   const size = buffers.reduce((total, b) => total + b.length, 0);
   if (size === 0) {
-    throw new AcsPostError('ACS_EMPTY', 'The sign-in page sent nothing to AWS: the SAML response was missing from the form.');
+    throw new CloudtokenError('ACS_EMPTY', 'The sign-in page sent nothing to AWS: the SAML response was missing from the form.');
   }
   if (size > MAX_FORM_BYTES) {
-    throw new AcsPostError('ACS_TOO_LARGE', 'The sign-in form sent to AWS was larger than 2 MiB, far more than any SAML response; it was not read.');
+    throw new CloudtokenError('ACS_TOO_LARGE', 'The sign-in form sent to AWS was larger than 2 MiB, far more than any SAML response; it was not read.');
   }
   const form = new URLSearchParams(Buffer.concat(buffers).toString('utf8'));
   const samlResponse = form.get('SAMLResponse');
   if (!samlResponse || samlResponse.trim() === '') {
-    throw new AcsPostError('ACS_NO_SAML_RESPONSE', 'The form your identity provider sent to AWS has no SAMLResponse field.');
+    throw new CloudtokenError('ACS_NO_SAML_RESPONSE', 'The form your identity provider sent to AWS has no SAMLResponse field.');
   }
   return { samlResponse: samlResponse.trim(), relayState: form.get('RelayState') ?? undefined };
 }

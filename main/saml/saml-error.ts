@@ -17,13 +17,7 @@ export type SamlErrorCode =
   | 'SAML_BAD_ARN'
   | 'SAML_EXPIRED';
 
-export class SamlError extends CloudtokenError {
-  declare readonly code: SamlErrorCode;
-
-  constructor(code: SamlErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class SamlError extends CloudtokenError<SamlErrorCode> {}
 
 const MAX_QUOTED_CHARS = 300;
 

@@ -1,4 +1,4 @@
-import { checkServiceUrl } from '../settings/schema.js';
+import { checkServiceUrl } from './service-url.js';
 
 /**
  * Which web content may go where, for the shell's `web-contents-created` hardening. Cloudtoken's own pages

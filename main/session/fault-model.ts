@@ -1,6 +1,6 @@
 import type { BrowserLoginErrorCode } from '../login/browser.js';
 import type { EmbeddedLoginErrorCode } from '../login/embedded-capture.js';
-import type { FormLoginErrorCode } from '../login/form-errors.js';
+import { FormLoginError, type FormLoginErrorCode } from '../login/form-errors.js';
 import type { SamlErrorCode } from '../saml/saml-error.js';
 import type { StsErrorCode } from '../sts/errors.js';
 import { CloudtokenError } from '../support/errors.js';
@@ -123,8 +123,8 @@ function httpStatusKind(status: number | undefined): FaultKind {
 }
 
 export function faultKindOf(error: unknown): FaultKind {
+  if (error instanceof FormLoginError && error.code === 'FORM_HTTP_ERROR') return httpStatusKind(error.httpStatus);
   if (error instanceof CloudtokenError) {
-    if (error.code === 'FORM_HTTP_ERROR') return httpStatusKind((error as { httpStatus?: number }).httpStatus);
     // A code of ours not in the tables states a lasting condition in its message (settings, files, usage).
     return BY_CODE.get(error.code) ?? 'permanent';
   }

@@ -65,8 +65,6 @@ const ASSERTION_REUSE_MARGIN_MS = 30_000;
 const DEFAULT_WATCHDOG_MS = 60_000;
 
 /** A role request the session cannot honour (not offered, or no longer offered, by the IdP). */
-export class SessionRoleError extends CloudtokenError {}
-
 function toSessionError(error: unknown): SessionError {
   return { code: error instanceof CloudtokenError ? error.code : 'UNEXPECTED', message: describeError(error) };
 }
@@ -312,7 +310,7 @@ export class CredentialSession {
 
   private requireOffered(roleArn: string): void {
     if (!this.roles.some((role) => role.roleArn === roleArn)) {
-      throw new SessionRoleError('ROLE_NOT_OFFERED', `Your identity provider does not offer the role ${roleArn}. Sign in again to see the roles it offers now.`);
+      throw new CloudtokenError('ROLE_NOT_OFFERED', `Your identity provider does not offer the role ${roleArn}. Sign in again to see the roles it offers now.`);
     }
   }
 
@@ -355,7 +353,7 @@ export class CredentialSession {
   private async assumeAll(assertion: ParsedAssertion, roleArns: string[]): Promise<SessionEvent> {
     const roles = roleArns.map((arn) => {
       const role = assertion.roles.find((r) => r.roleArn === arn);
-      if (!role) throw new SessionRoleError('ROLE_WITHDRAWN', `Your identity provider no longer offers the role ${arn}.`);
+      if (!role) throw new CloudtokenError('ROLE_WITHDRAWN', `Your identity provider no longer offers the role ${arn}.`);
       return role;
     });
     const results = await Promise.allSettled(

@@ -6,6 +6,7 @@
  * This module is pure (no Node or DOM imports) so the settings window can validate as the user types with
  * exactly the rules main enforces on save.
  */
+import { checkServiceUrl, MAX_URL_LENGTH } from '../security/service-url.js';
 
 export type ImdsMode = 'alias' | 'loopback';
 
@@ -54,7 +55,7 @@ export const LIMITS = {
   imdsPort: { min: 1024, max: 65_535 },
   profileName: { max: 64 },
   accountLabel: { max: 64 },
-  url: { max: 2048 },
+  url: { max: MAX_URL_LENGTH },
 } as const;
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -102,35 +103,6 @@ export type SettingsValidation = { ok: true; settings: Settings } | { ok: false;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
-}
-
-/**
- * Why a URL Cloudtoken would send people or assertions to is unacceptable, or undefined when it is fine:
- * https, or plain http to this machine (test IdPs and STS stand-ins), no user-info in it.
- */
-export function checkServiceUrl(value: string, what: string): string | undefined {
-  const text = value.trim();
-  if (text === '') return `Enter the ${what}.`;
-  if (text.length > LIMITS.url.max) return `The ${what} is longer than ${LIMITS.url.max} characters.`;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return `The ${what} is not a complete URL: it should look like https://idp.example.com/…`;
-  }
-  if (url.username || url.password) return `The ${what} must not contain a user name or password.`;
-  if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:') {
-    return isLoopbackHost(url.hostname)
-      ? undefined
-      : `The ${what} must start with https:// (plain http is only allowed to this computer, e.g. http://127.0.0.1).`;
-  }
-  return `The ${what} must start with https://.`;
 }
 
 function checkInteger(value: unknown, range: { min: number; max: number }, what: string, unit: string, hint = ''): string | undefined {

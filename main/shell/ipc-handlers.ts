@@ -24,8 +24,6 @@ export interface IpcMainLike {
 }
 
 
-export class IpcRefusedError extends CloudtokenError {}
-
 export interface IpcOptions {
   ipcMain: IpcMainLike;
   handlers: IpcHandlers;
@@ -46,13 +44,13 @@ function handleChannel<C extends RequestChannel>(channel: C, options: IpcOptions
     );
     if (refusal !== undefined || windowKind === undefined) {
       logger.warn('Refused an IPC request', { channel, reason: refusal });
-      throw new IpcRefusedError('IPC_SENDER_REFUSED', 'This request was refused.');
+      throw new CloudtokenError('IPC_SENDER_REFUSED', 'This request was refused.');
     }
     const checked = validateRequest(channel, args[0]);
     if (!checked.ok) {
       if (channel === 'cloudtoken:settings:save' && checked.errors) return { ok: false, errors: checked.errors };
       logger.warn('Refused an IPC payload', { channel, reason: checked.message });
-      throw new IpcRefusedError('IPC_PAYLOAD_REFUSED', checked.message);
+      throw new CloudtokenError('IPC_PAYLOAD_REFUSED', checked.message);
     }
     return handlers[channel](checked.value, { kind: windowKind, webContentsId: event.sender.id });
   });

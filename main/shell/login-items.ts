@@ -1,4 +1,5 @@
-import { AutostartError, HIDDEN_ARG, disableAutostart, enableAutostart, isAutostartEnabled } from '../autostart/xdg.js';
+import { HIDDEN_ARG, disableAutostart, enableAutostart, isAutostartEnabled } from '../autostart/xdg.js';
+import { CloudtokenError } from '../support/errors.js';
 
 /**
  * Start at login. macOS and Windows: Electron's login items (Windows needs the same path and args when
@@ -48,7 +49,7 @@ export function createAutostart(options: AutostartOptions): Autostart {
     isEnabled: async () => app.getLoginItemSettings(platform === 'win32' ? item : undefined).openAtLogin,
     setEnabled: async (openAtLogin) => {
       if (openAtLogin && platform === 'darwin' && !options.packaged) {
-        throw new AutostartError('AUTOSTART_NOT_PACKAGED', 'On macOS only the installed Cloudtoken app can start at login, not one run from a checkout.');
+        throw new CloudtokenError('AUTOSTART_NOT_PACKAGED', 'On macOS only the installed Cloudtoken app can start at login, not one run from a checkout.');
       }
       app.setLoginItemSettings({ openAtLogin, ...item });
     },

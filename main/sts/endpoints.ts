@@ -1,4 +1,5 @@
 import type { Partition } from '../saml/types.js';
+import { isLoopbackHost } from '../security/service-url.js';
 import { StsError } from './errors.js';
 
 /** The region STS is reached in when the sign-in endpoint named none (the bare `signin.<partition host>`). */
@@ -36,12 +37,6 @@ export function stsRegionFor(partition: Partition, region: string | undefined): 
 /** `https://sts.<region>.amazonaws.com` (or `.amazonaws.com.cn`): always the regional endpoint. */
 export function stsEndpointFor(partition: Partition, region: string | undefined): string {
   return `https://sts.${stsRegionFor(partition, region)}.${DNS_SUFFIX[partition]}`;
-}
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK_HOSTS.has(hostname) || /^127(?:\.\d{1,3}){3}$/.test(hostname);
 }
 
 /**

@@ -19,8 +19,7 @@ export type StsErrorCode =
  * A failure talking to STS (or the federation endpoint). Whether trying again later can succeed is decided by
  * its code, in one place for every kind of failure: main/session/fault-model.ts.
  */
-export class StsError extends CloudtokenError {
-  declare readonly code: StsErrorCode;
+export class StsError extends CloudtokenError<StsErrorCode> {
   /** AWS's own error code when STS answered, e.g. `InvalidIdentityToken`. */
   readonly awsCode: string | undefined;
 

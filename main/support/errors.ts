@@ -2,11 +2,15 @@
  * Every failure a user can meet is a CloudtokenError: `message` is written for the person in front of the
  * tray or terminal (and an IdP admin where it concerns them); `code` is stable for scripts, tests and logs.
  * The tray, the CLI and the log all show the same message.
+ *
+ * Most failures are this class itself with their own code. A subclass exists only where it earns its name:
+ * a caller tells it apart with `instanceof`, it carries fields besides the message, or it pins the set of
+ * codes a module throws (`Code`), so that a new code does not compile until the fault model classifies it.
  */
-export class CloudtokenError extends Error {
-  readonly code: string;
+export class CloudtokenError<Code extends string = string> extends Error {
+  readonly code: Code;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -19,7 +23,5 @@ export function isCloudtokenError(value: unknown, code?: string): value is Cloud
 
 /** The user-facing text of anything thrown, without stack traces or internal detail. */
 export function describeError(error: unknown): string {
-  if (error instanceof CloudtokenError) return error.message;
-  if (error instanceof Error) return error.message;
-  return String(error);
+  return error instanceof Error ? error.message : String(error);
 }

@@ -20,6 +20,7 @@ describe('the layers of main/', () => {
     ['main/saml/probe.ts', '../session/session.js'],
     ['main/settings/probe.ts', '../outputs/credentials-file.js'],
     ['main/support/probe.ts', '../settings/schema.js'],
+    ['main/security/probe.ts', '../sts/endpoints.js'],
     ['main/login/probe.ts', '../runtime/profile-runtime.js'],
     ['main/login/probe.ts', '../../preload/contract.js'],
     ['main/session/probe.ts', '../runtime/serving.js'],

@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createAliasPlan, isAliasPlatform, type AliasPlan, type AliasPlatform, type LinuxRedirect } from '../../../main/network/alias-plan.js';
-import { InvalidPortError } from '../../../main/network/errors.js';
 
 const GOLDEN_PORT = 49321;
 // Each fixture starts with a two-line provenance header (`# golden:` / `rem golden:` and its continuation).
@@ -90,7 +89,7 @@ describe('createAliasPlan', () => {
     'rejects the port %s with a typed error',
     (port) => {
       for (const platform of ['linux', 'darwin', 'win32'] as const) {
-        expect(() => createAliasPlan({ platform, port: port as number })).toThrow(InvalidPortError);
+        expect(() => createAliasPlan({ platform, port: port as number })).toThrow(expect.objectContaining({ code: 'network.invalid-port' }));
       }
     },
   );

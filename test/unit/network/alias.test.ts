@@ -5,10 +5,10 @@ import { createAliasManager } from '../../../main/network/alias.js';
 import { createAliasPlan, type AliasPlatform, type ElevatedScript } from '../../../main/network/alias-plan.js';
 import {
   AdminCommandFailedError,
-  AdminPromptCancelledError,
+  adminPromptCancelledError,
   AliasConflictError,
-  AliasNotEffectiveError,
 } from '../../../main/network/errors.js';
+import { CloudtokenError } from '../../../main/support/errors.js';
 import type { RedirectState } from '../../../main/network/probe.js';
 import type { CommandResult, Runner } from '../../../main/network/runner.js';
 import { establishServingMode } from '../../../main/network/serving-mode.js';
@@ -40,7 +40,7 @@ function fakeMachine(platform: AliasPlatform = 'linux', initial: { address?: boo
     async runElevated(script, reason) {
       state.elevated.push({ script, reason });
       await new Promise((resolve) => setTimeout(resolve, 5));
-      if (state.prompt === 'cancel') throw new AdminPromptCancelledError();
+      if (state.prompt === 'cancel') throw adminPromptCancelledError();
       if (state.prompt === 'fail') throw new AdminCommandFailedError(10, 'RTNETLINK answers: Operation not permitted');
       if (state.prompt === 'allow') {
         const on = script === plan.apply;
@@ -125,7 +125,7 @@ describe('createAliasManager', () => {
     const { state, manager } = fakeMachine();
     state.prompt = 'cancel';
     const error = await manager.ensure().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AdminPromptCancelledError);
+    expect(error).toMatchObject({ code: 'network.admin-cancelled' });
     expect(error).toMatchObject({ code: 'network.admin-cancelled' });
     expect(await manager.status()).toMatchObject({ state: 'absent' });
     // The next attempt prompts again: a cancel is not remembered as success.
@@ -146,7 +146,7 @@ describe('createAliasManager', () => {
     const { state, manager } = fakeMachine();
     state.prompt = 'no-effect';
     const error = await manager.ensure().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AliasNotEffectiveError);
+    expect(error).toMatchObject({ code: 'network.alias-not-effective' });
     expect((error as Error).message).toContain('is absent instead of present');
   });
 
@@ -207,9 +207,9 @@ describe('establishServingMode: the fallback path', () => {
   });
 
   it.each([
-    ['cancel', AdminPromptCancelledError, 'network.admin-cancelled'],
+    ['cancel', CloudtokenError, 'network.admin-cancelled'],
     ['fail', AdminCommandFailedError, 'network.admin-command-failed'],
-    ['no-effect', AliasNotEffectiveError, 'network.alias-not-effective'],
+    ['no-effect', CloudtokenError, 'network.alias-not-effective'],
   ] as const)('a prompt that ends in "%s" falls back to loopback with the reason and the variables to set', async (prompt, type, code) => {
     const { plan, state, manager, logs } = fakeMachine();
     state.prompt = prompt;

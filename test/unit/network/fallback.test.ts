@@ -2,7 +2,6 @@
 // network namespace a test creates with unshare — see test/support/netns.ts).
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { InvalidPortError } from '../../../main/network/errors.js';
 import { fallbackAdvice } from '../../../main/network/fallback.js';
 
 const container = { url: 'http://127.0.0.1:9912/role/default', token: "tok'en$(id)" };
@@ -39,6 +38,6 @@ describe('fallbackAdvice', () => {
   });
 
   it('rejects a port outside 1024..65535', () => {
-    expect(() => fallbackAdvice({ port: 80, platform: 'linux' })).toThrow(InvalidPortError);
+    expect(() => fallbackAdvice({ port: 80, platform: 'linux' })).toThrow(expect.objectContaining({ code: 'network.invalid-port' }));
   });
 });

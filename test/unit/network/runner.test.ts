@@ -9,9 +9,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ElevatedScript } from '../../../main/network/alias-plan.js';
 import {
   AdminCommandFailedError,
-  AdminPromptCancelledError,
-  AdminPromptUnavailableError,
-  UnsafeScriptPathError,
 } from '../../../main/network/errors.js';
 import {
   commandEnvironment,
@@ -92,7 +89,7 @@ describe('withScriptFile', () => {
       const error = await withScriptFile(sh('true\n'), { tmpRoot: hostile }, async () => {
         ran = true;
       }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(UnsafeScriptPathError);
+      expect(error).toMatchObject({ code: 'network.unsafe-script-path' });
       expect(ran).toBe(false);
       expect(await readdir(hostile)).toEqual([]);
     }
@@ -145,7 +142,7 @@ describe('createSudoPromptRunner', () => {
       // pkexec without an agent (or with one the test cannot answer) never yields a plain success here.
       expect(error).toBeInstanceOf(Error);
     } else {
-      expect(error).toBeInstanceOf(AdminPromptUnavailableError);
+      expect(error).toMatchObject({ code: 'network.admin-unavailable' });
       expect((error as Error).message).toContain('neither pkexec nor kdesudo is installed');
     }
     expect(await readdir(root)).toEqual([]);
@@ -190,9 +187,9 @@ describe('the working directory sudo-prompt writes into its shell', () => {
 
 describe('mapSudoPromptError', () => {
   it('maps sudo-prompt\'s own messages to typed errors', () => {
-    expect(mapSudoPromptError(new Error('User did not grant permission.'), '')).toBeInstanceOf(AdminPromptCancelledError);
+    expect(mapSudoPromptError(new Error('User did not grant permission.'), '')).toMatchObject({ code: 'network.admin-cancelled' });
     const noAgent = mapSudoPromptError(new Error('No polkit authentication agent found.'), '');
-    expect(noAgent).toBeInstanceOf(AdminPromptUnavailableError);
+    expect(noAgent).toMatchObject({ code: 'network.admin-unavailable' });
     expect(noAgent.message).toContain('polkit authentication agent');
     expect(noAgent.message).toContain('sudo cloudtoken network setup');
   });
@@ -206,6 +203,6 @@ describe('mapSudoPromptError', () => {
   });
 
   it('keeps anything else a typed, non-crashing error', () => {
-    expect(mapSudoPromptError(new Error('Platform not yet supported.'), '')).toBeInstanceOf(AdminPromptUnavailableError);
+    expect(mapSudoPromptError(new Error('Platform not yet supported.'), '')).toMatchObject({ code: 'network.admin-unavailable' });
   });
 });

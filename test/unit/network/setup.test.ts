@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ElevatedScript } from '../../../main/network/alias-plan.js';
-import { InvalidPortError } from '../../../main/network/errors.js';
 import type { Runner } from '../../../main/network/runner.js';
-import { createAliasSetup, UnsupportedPlatformError } from '../../../main/network/setup.js';
+import { createAliasSetup } from '../../../main/network/setup.js';
+import { CloudtokenError } from '../../../main/support/errors.js';
 
 describe('createAliasSetup', () => {
   it('refuses platforms without a plan, and invalid ports, with typed errors', () => {
-    expect(() => createAliasSetup({ port: 9911, platform: 'freebsd' })).toThrow(UnsupportedPlatformError);
-    expect(() => createAliasSetup({ port: 80, platform: 'linux' })).toThrow(InvalidPortError);
+    expect(() => createAliasSetup({ port: 9911, platform: 'freebsd' })).toThrow(CloudtokenError);
+    expect(() => createAliasSetup({ port: 9911, platform: 'freebsd' })).toThrow(expect.objectContaining({ code: 'network.unsupported-platform' }));
+    expect(() => createAliasSetup({ port: 80, platform: 'linux' })).toThrow(expect.objectContaining({ code: 'network.invalid-port' }));
   });
 
   it("wires the platform's plan to the given runner", async () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AdminPromptCancelledError } from '../../../main/network/errors.js';
+import { adminPromptCancelledError } from '../../../main/network/errors.js';
 import type { Runner } from '../../../main/network/runner.js';
 import { createAliasSetup } from '../../../main/network/setup.js';
 import { parseRolePair } from '../../../main/saml/role-arn.js';
@@ -24,7 +24,7 @@ const session = {
 const cancellingRunner: Runner = {
   run: async () => ({ code: 0, stdout: '1: lo    inet 127.0.0.1/8 scope host lo\n', stderr: '' }),
   runElevated: async () => {
-    throw new AdminPromptCancelledError();
+    throw adminPromptCancelledError();
   },
 };
 

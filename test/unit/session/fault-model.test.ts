@@ -8,12 +8,12 @@ import { createFormAuthenticator } from '../../../main/login/form.js';
 import { parseSamlResponse } from '../../../main/saml/assertion.js';
 import { SamlError } from '../../../main/saml/saml-error.js';
 import { faultKindOf, type FaultKind } from '../../../main/session/fault-model.js';
-import { SessionRoleError } from '../../../main/session/session.js';
 import { createStsExchange } from '../../../main/sts/assume-role.js';
 import { StsError } from '../../../main/sts/errors.js';
 import { SettingsFileError } from '../../../main/settings/settings-file.js';
 import { startFaultProxy, type FaultProxy, type ProxyFault } from '../../support/fault-proxy.js';
 import { buildSamlResponse, createSigningIdentity } from '../../support/saml-fixtures.js';
+import { CloudtokenError } from '../../../main/support/errors.js';
 
 const errno = (code: string, message = code) => Object.assign(new Error(message), { code });
 
@@ -53,7 +53,7 @@ describe('the fault model: every error of every sign-in kind, STS and the networ
     ['STS: region disabled', 'permanent', new StsError('STS_REGION_DISABLED', 'x')],
     ['SAML: malformed assertion', 'permanent', new SamlError('SAML_NOT_XML', 'x')],
     ['SAML: no roles', 'permanent', new SamlError('SAML_NO_ROLES', 'x')],
-    ['session: role withdrawn', 'permanent', new SessionRoleError('ROLE_WITHDRAWN', 'x')],
+    ['session: role withdrawn', 'permanent', new CloudtokenError('ROLE_WITHDRAWN', 'x')],
     ['ours, not a sign-in error (settings)', 'permanent', new SettingsFileError('SETTINGS_INVALID', 'x')],
     ['raw: connection refused', 'retryable', errno('ECONNREFUSED')],
     ['raw: connection reset', 'retryable', errno('ECONNRESET')],
