@@ -9,6 +9,7 @@ import { CloudtokenProcess, runCloudtoken } from '../support/cli.js';
 import { freePort } from '../support/free-ports.js';
 import { ALICE, startIdp, type RunningIdp } from '../support/idp/index.js';
 import { providersTrusting, startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
+import { signInAndChoose, startTrayHarness } from '../support/tray-controller-harness.js';
 
 /**
  * The plugins of examples/plugins, installed as a user installs them, run by the built `cloudtoken` against the
@@ -195,5 +196,43 @@ describe('misbehaving plugins', () => {
     const stuck = await runCloudtoken(loginArgs, home.env, `${ALICE.password}\n`);
     expect(stuck.code).toBe(1);
     expect(stuck.stderr).toMatch(/The plugin "stuck" did not answer within 1 s/);
+  });
+});
+
+describe('in the tray app’s runtime', () => {
+  it('runs the module handler (its text becomes a desktop notification) and, once the IdP session exists, the sign-in source', { timeout: 60_000 }, async () => {
+    const port = await freePort();
+    const harness = await startTrayHarness({
+      idp,
+      stsUrl: standIn.url,
+      root,
+      initial: (s) => {
+        s.imdsPort = port;
+        s.plugins = [notifier, signInSource];
+      },
+    });
+    try {
+      // Installed as a user would, into the state folder the tray app uses.
+      const plugins = join(harness.paths.home, 'plugins');
+      await mkdir(plugins, { recursive: true, mode: 0o700 });
+      await cp(EXAMPLES, plugins, { recursive: true });
+      await privateTree(plugins);
+      const sender = { kind: 'settings' as const, webContentsId: 1 };
+
+      await signInAndChoose(harness, 'arn:aws:iam::111111111111:role/Developer');
+      await expect.poll(() => harness.notifications.find((n) => n.title === 'Cloudtoken · notify')?.body, { timeout: 15_000 }).toMatch(/^AWS tools now act as Developer in 111111111111/);
+      const listed = (await harness.controller.ipc['cloudtoken:settings:get'](undefined, sender)).plugins;
+      expect(listed).toEqual([{ name: 'notify', kind: 'credential-handler', form: 'module', path: join(plugins, 'desktop-notification', 'index.mjs'), state: 'active', problem: undefined }]);
+
+      // The profile now signs in through the plugin: the tray restarts its session and signs in silently with the IdP session.
+      await harness.save((s) => (s.idpProfiles[0]!.signInPlugin = 'simplesamlphp'));
+      await expect.poll(() => harness.controller.snapshot().roles.length, { timeout: 20_000 }).toBeGreaterThan(1);
+      expect((await harness.controller.ipc['cloudtoken:settings:get'](undefined, sender)).plugins.map((p) => p.name)).toEqual(['simplesamlphp', 'notify']);
+      await expect.poll(() => accessKeyFrom('js-imds', { AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://127.0.0.1:${port}/` }).catch(() => ''), { timeout: 20_000 }).toBe(
+        standIn.issued.at(-1)?.accessKeyId,
+      );
+    } finally {
+      await harness.controller.stop();
+    }
   });
 });
