@@ -26,7 +26,7 @@ export const LAYERS = [
   ['support'],
   ['saml', 'settings', 'security'],
   ['sts', 'login', 'imds', 'network', 'outputs', 'autostart', 'channel'],
-  ['session', 'diagnosis'],
+  ['session', 'diagnosis', 'plugins'],
   ['runtime', 'tray', 'ipc'],
   ['cli', 'shell'],
 ];

@@ -6,6 +6,7 @@
  * Type-only imports: at run time this module is a few constant tables and nothing else, which is what lets
  * the sandboxed preload bundle it.
  */
+import type { PluginStatus } from '../main/channel/protocol.js';
 import type { SessionSnapshot } from '../main/session/types.js';
 import type { FieldError, ImdsMode, Settings } from '../main/settings/schema.js';
 
@@ -49,6 +50,8 @@ export interface SettingsView {
   settings: Settings;
   /** Lets the page word platform-specific options (the alias needs an administrator prompt). */
   platform: 'linux' | 'darwin' | 'win32' | 'other';
+  /** The plugins the running session runs (the settings name them), with their state. */
+  plugins: PluginStatus[];
 }
 
 export type SaveSettingsResult = { ok: true; settings: Settings } | { ok: false; errors: FieldError[] };

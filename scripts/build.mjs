@@ -3,7 +3,7 @@
 //   preload     → one CommonJS file (sandboxed preloads can neither be ESM nor require local files),
 //   renderer    → browser ESM per page, with its index.html and style.css copied beside it.
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot as root } from './project-root.mjs';
 
@@ -26,6 +26,23 @@ await build({
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
 });
+
+// Module plugins' process runs this file as it is (main/plugins/plugin-process.ts finds it beside the bundle).
+const pluginHost = join(root, 'main', 'plugins', 'plugin-host.mjs');
+if (existsSync(pluginHost)) {
+  mkdirSync(join(out, 'main', 'plugins'), { recursive: true });
+  cpSync(pluginHost, join(out, 'main', 'plugins', 'plugin-host.mjs'));
+}
+
+// The plugin API (`cloudtoken/plugin-api`): its one value as JavaScript, its types as a declaration file.
+const pluginApi = join(root, 'main', 'plugins', 'api.ts');
+if (existsSync(pluginApi)) {
+  await build({ ...shared, bundle: false, entryPoints: [pluginApi], outfile: join(out, 'plugin-api.js'), platform: 'neutral', format: 'esm' });
+  const { default: ts } = await import('typescript');
+  const declaration = ts.transpileDeclaration(readFileSync(pluginApi, 'utf8'), { fileName: 'api.ts', compilerOptions: { isolatedDeclarations: true } });
+  if (declaration.diagnostics?.length) throw new Error(`plugin API declarations: ${declaration.diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')).join('; ')}`);
+  writeFileSync(join(out, 'plugin-api.d.ts'), declaration.outputText);
+}
 
 if (existsSync(join(root, 'preload/index.ts'))) await build({
   ...shared,

@@ -30,6 +30,19 @@ export type ChannelRequest =
   | { v: typeof CHANNEL_VERSION; type: 'refresh' }
   | { v: typeof CHANNEL_VERSION; type: 'switch-role'; role: string };
 
+/** A plugin a session runs (the settings name it): what `cloudtoken status` and the tray's Settings window list. */
+export interface PluginStatus {
+  name: string;
+  kind: 'sign-in-source' | 'credential-handler';
+  form: 'module' | 'command';
+  /** The module's path, or the command line. */
+  path: string;
+  /** `disabled` after a crash, a hang or untrusted files, until the session restarts. */
+  state: 'active' | 'disabled';
+  /** The last failure, if any. */
+  problem: string | undefined;
+}
+
 /** What a session says about itself: never a secret (no keys, tokens or the container token). */
 export interface SessionStatus {
   host: 'daemon' | 'tray';
@@ -44,6 +57,8 @@ export interface SessionStatus {
   roles: Array<{ roleArn: string; assumedRoleArn: string | undefined; expiresAt: number | undefined; metadata: boolean }>;
   nextRefreshAt: number | undefined;
   error: string | undefined;
+  /** Its plugins: the profile's sign-in source and its credential handlers. */
+  plugins: PluginStatus[];
 }
 
 export interface ChannelCredentials {

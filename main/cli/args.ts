@@ -239,7 +239,8 @@ Opens the AWS console signed in as the role (or prints the sign-in URL with --pr
   status: `Usage: cloudtoken status [--json]
 
 Shows every running session (daemons, the tray app: a session runs when its channel answers), its roles and
-expiry, the endpoints it serves, and environment variables or profiles that would shadow the metadata service.`,
+expiry, the endpoints it serves, the plugins it runs (kind, path, state), and environment variables or profiles
+that would shadow the metadata service.`,
   refresh: `Usage: cloudtoken refresh [--profile P] [--port N]
 
 Asks every running session (each daemon, the tray app) to refresh its credentials now, or only those of the

@@ -5,6 +5,7 @@ import { browserSessionFile } from '../login/browser-session.js';
 import { createFormAuthenticator } from '../login/form.js';
 import { createAliasSetup } from '../network/setup.js';
 import { createCredentialsFile } from '../outputs/credentials-file.js';
+import { forkPluginProcess } from '../plugins/plugin-process.js';
 import { createProfileRuntime, type ProfileRuntime, type ProfileRuntimeOptions } from '../runtime/profile-runtime.js';
 import type { CredentialSession } from '../session/session.js';
 import { resolveStatePaths, type StatePaths } from '../settings/paths.js';
@@ -159,22 +160,36 @@ export async function openCliContext(options: CliOptions, io: CliIo, purpose: Co
 
   const state = await loadCliState(paths, profile.id);
   let username = options.username ?? state.username;
+  // A profile that names a sign-in plugin signs in through it, which asks for what it needs itself.
+  const viaPlugin = profile.signInPlugin !== undefined;
   const method = options.method ?? state.method ?? (username !== undefined || options.passwordStdin ? 'form' : 'browser');
-  if (method === 'form' && purpose.interactive && username === undefined) {
+  if (!viaPlugin && method === 'form' && purpose.interactive && username === undefined) {
     username = await ask({ input: io.stdin, output: io.stderr }, `User name at ${hostOf(profile.signInUrl)}: `);
   }
-  const authenticator = await createAuthenticator({ options, io, paths, profile, method, username, logger });
+  const terminal: Terminal = { input: io.stdin, output: io.stderr };
+  const cookieJarPath = join(paths.cookieJarDir, `${profile.id}.json`);
   const runtime = await createProfileRuntime({
     profile,
     settings,
     store,
-    authenticator,
+    authenticator: viaPlugin ? undefined : await createAuthenticator({ options, io, paths, profile, method, username, logger }),
+    plugins: {
+      launch: forkPluginProcess,
+      // Standard error, never standard output: that may be credential_process's JSON or `env`'s exports.
+      notify: (plugin, text) => io.stderr.write(`cloudtoken: ${plugin}: ${text}\n`),
+      prompt: (question) =>
+        question.secret && options.passwordStdin ? readFirstLine(io.stdin) : ask(terminal, `${question.label}: `, { hidden: question.secret === true }),
+      username,
+      env: io.env,
+      home: paths.home,
+      cookieJarPath,
+    },
     durationLimitsPath: paths.durationLimitsFile,
     roleChoice: purpose.roleChoice,
     aliasSetup: (port) => createAliasSetup({ port, logger }),
     revertAliasOnClose: !options.keepAlias,
     credentialsFile: () => createCredentialsFile({ env: io.env, homedir: io.homedir, logger }),
-    sessionStorePath: method === 'form' ? join(paths.cookieJarDir, `${profile.id}.json`) : browserSessionFile(join(paths.browserProfileDir, profile.id)),
+    sessionStorePath: viaPlugin || method === 'form' ? cookieJarPath : browserSessionFile(join(paths.browserProfileDir, profile.id)),
     logger,
   });
 
@@ -185,11 +200,13 @@ export async function openCliContext(options: CliOptions, io: CliIo, purpose: Co
   runtime.on((event) => {
     if (event.type !== 'signed-in') return;
     if (selection.save) keep('the IdP profile', store.update((latest) => withSavedProfile(latest, selection.profile)));
-    if (method !== state.method || username !== state.username) {
+    // Through a plugin, only the user name it was given is worth remembering; the method stays what it was.
+    const remembered = viaPlugin ? state.method : method;
+    if (remembered !== state.method || username !== state.username) {
       keep(
         'the sign-in method',
         updateJsonObject(cliStatePath(paths), (all) => {
-          all[profile.id] = { method, ...(username ? { username } : {}) } satisfies CliProfileState;
+          all[profile.id] = { ...(remembered ? { method: remembered } : {}), ...(username ? { username } : {}) } satisfies CliProfileState;
         }),
       );
     }
@@ -204,7 +221,7 @@ export async function openCliContext(options: CliOptions, io: CliIo, purpose: Co
     profile,
     region: runtime.region(),
     sts: runtime.sts,
-    authenticator,
+    authenticator: runtime.authenticator,
     session: runtime.session,
     runtime,
     store,

@@ -123,15 +123,27 @@ function labelOf(element: HTMLElement, labels: Map<string, string>): string | un
 // Shibboleth, ADFS and most CSS frameworks use one of these words).
 const ERROR_MARK = /error|alert|danger|feedback|warning/i;
 
+const FORM_CONTROLS = 'input, select, textarea, button';
+
 function findErrorText(root: HTMLElement): string | undefined {
   for (const element of root.querySelectorAll('[class], [id], [role]')) {
     const marks = `${element.getAttribute('class') ?? ''} ${element.getAttribute('id') ?? ''} ${element.getAttribute('role') ?? ''}`;
     if (!ERROR_MARK.test(marks) || ['form', 'input', 'script', 'style'].includes(element.tagName.toLowerCase())) continue;
-    // An error icon carries the mark while the words sit beside it.
-    const text = collapse(element.text) || collapse(element.parentNode?.text ?? '');
+    const text = collapse(element.text) || besideText(element);
     if (text) return text.length > 300 ? `${text.slice(0, 297)}...` : text;
   }
   return undefined;
+}
+
+/**
+ * An error icon carries the mark while the words sit beside it, in its parent. A parent that holds form
+ * controls is the form itself, and its text is the form's labels (LemonLDAP::NG leaves its `#errormsg` empty
+ * for a script to fill): saying nothing is better than quoting them as the IdP's complaint.
+ */
+function besideText(element: HTMLElement): string {
+  const parent = element.parentNode;
+  if (!parent || parent.querySelector(FORM_CONTROLS)) return '';
+  return collapse(parent.text);
 }
 
 function findRefreshUrl(root: HTMLElement, pageUrl: string): string | undefined {

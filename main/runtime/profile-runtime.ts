@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import type { PluginStatus } from '../channel/protocol.js';
 import type { Authenticator } from '../login/capture.js';
 import type { AliasSetup } from '../network/setup.js';
 import type { CredentialsFile } from '../outputs/credentials-file.js';
@@ -12,8 +13,9 @@ import type { SettingsStore } from '../settings/settings-store.js';
 import { sweepStaleTemporariesOf } from '../support/temporary-files.js';
 import { createStsExchange, type StsExchange } from '../sts/assume-role.js';
 import { durationLimitsFile } from '../sts/duration-limits-file.js';
-import { describeError } from '../support/errors.js';
+import { CloudtokenError, describeError } from '../support/errors.js';
 import { silentLogger, type Logger } from '../support/logger.js';
+import { createProfilePlugins, type PluginPorts } from '../plugins/profile-plugins.js';
 import { containerPortFor, regionFor, runtimeEffects, withRoleChoice } from './settings-effects.js';
 
 /**
@@ -27,14 +29,19 @@ export type RuntimeEvent =
   | SessionEvent
   | { type: 'service-started'; service: RunningCredentialService }
   | { type: 'service-failed'; error: unknown }
-  | { type: 'settings-need-restart' };
+  | { type: 'settings-need-restart' }
+  /** A plugin failed (`plugin.state` says whether it is now disabled); the session goes on. */
+  | { type: 'plugin-problem'; plugin: PluginStatus; message: string };
 
 export interface ProfileRuntimeOptions {
   profile: IdpProfile;
   /** The effective settings: the shared file's, plus whatever this command's flags override (never saved). */
   settings: Settings;
   store: SettingsStore;
-  authenticator: Authenticator;
+  /** How the profile signs in; unused when the profile names a sign-in plugin (then `plugins` provides it). */
+  authenticator: Authenticator | undefined;
+  /** What the session's plugins need of the front end; without it no plugin runs. */
+  plugins?: PluginPorts;
   /** Roles' learned session limits (sts-duration-limits.json). */
   durationLimitsPath: string;
   /**
@@ -60,10 +67,14 @@ export interface ProfileRuntimeOptions {
 
 export interface ProfileRuntime {
   readonly profile: IdpProfile;
+  /** How the session signs in: the front end's, or the profile's sign-in plugin. */
+  readonly authenticator: Authenticator;
   readonly session: CredentialSession;
   readonly sts: StsExchange;
   settings(): Settings;
   region(): string;
+  /** The plugins this session runs, with their state: nothing secret. */
+  plugins(): PluginStatus[];
   /** The running service, once `serve` has started it. */
   service(): RunningCredentialService | undefined;
   /** Start serving (once; concurrent calls share one start). */
@@ -92,6 +103,19 @@ export async function createProfileRuntime(options: ProfileRuntimeOptions): Prom
   };
 
   const limitsFile = durationLimitsFile(options.durationLimitsPath, { logger });
+  const plugins = options.plugins
+    ? createProfilePlugins({ settings, profile, ports: options.plugins, onProblem: (plugin, message) => emit({ type: 'plugin-problem', plugin, message }), logger })
+    : undefined;
+  const authenticator = plugins?.authenticator ?? (profile.signInPlugin === undefined ? options.authenticator : undefined);
+  if (!authenticator) {
+    throw new CloudtokenError(
+      'NO_SIGN_IN',
+      profile.signInPlugin === undefined
+        ? `The profile ${profile.name} has no way to sign in.`
+        : `The profile ${profile.name} signs in through the plugin "${profile.signInPlugin}", which this front end does not run.`,
+    );
+  }
+
   const sts = createStsExchange({
     logger,
     endpointOverride: settings.stsEndpointOverride,
@@ -101,7 +125,7 @@ export async function createProfileRuntime(options: ProfileRuntimeOptions): Prom
   });
   const session = createCredentialSession({
     profileId: profile.id,
-    authenticator: options.authenticator,
+    authenticator,
     sts,
     sessionDurationSeconds: settings.sessionDurationSeconds,
     policy: policyFor(settings.refreshIntervalMinutes),
@@ -206,6 +230,12 @@ export async function createProfileRuntime(options: ProfileRuntimeOptions): Prom
   };
 
   const offSession = session.on((event) => {
+    // Handlers hear what is served after every change; the tracker tells issued, refreshed and withdrawn apart.
+    const who = { id: profile.id, name: profile.name };
+    if (event.type === 'changed') {
+      plugins?.served({ served: session.servedCredentials(), metadataRoleArn: event.snapshot.metadataRoleArn, profile: who, region: regionFor(profile, settings), now: Date.now() });
+    }
+    if (event.type === 'signed-out') plugins?.signedOut({ profile: who, now: Date.now() });
     if (event.type === 'needs-sign-in') waitForRenewal();
     if (event.type === 'changed' && event.snapshot.phase === 'active') stopWaitingForRenewal();
     emit(event);
@@ -228,10 +258,12 @@ export async function createProfileRuntime(options: ProfileRuntimeOptions): Prom
 
   return {
     profile,
+    authenticator,
     session,
     sts,
     settings: () => settings,
     region: () => regionFor(profile, settings),
+    plugins: () => plugins?.list() ?? [],
     service: () => service,
     serve,
     on(listener) {
@@ -257,6 +289,7 @@ export async function createProfileRuntime(options: ProfileRuntimeOptions): Prom
       stopFileSync?.();
       session.dispose();
       sts.close();
+      await plugins?.close();
       await stopService();
       await Promise.all(saving);
       listeners.clear();

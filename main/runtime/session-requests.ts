@@ -33,6 +33,7 @@ export function sessionStatus({ runtime, host, startedAt }: SessionHost): Sessio
     roles: snapshot.active.map((a) => ({ roleArn: a.role.roleArn, assumedRoleArn: a.assumedRoleArn, expiresAt: a.expiresAt, metadata: a.metadata })),
     nextRefreshAt: snapshot.nextRefreshAt,
     error: snapshot.error?.message,
+    plugins: runtime.plugins(),
   };
 }
 

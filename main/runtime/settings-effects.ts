@@ -43,7 +43,10 @@ export function runtimeEffects(previous: Settings, next: Settings, profileId: st
       before?.name !== after?.name ||
       previous.stsEndpointOverride !== next.stsEndpointOverride ||
       previous.sessionDurationSeconds !== next.sessionDurationSeconds ||
-      previous.refreshIntervalMinutes !== next.refreshIntervalMinutes,
+      previous.refreshIntervalMinutes !== next.refreshIntervalMinutes ||
+      before?.signInPlugin !== after?.signInPlugin ||
+      // A plugin runs only as the settings named it when its session started.
+      JSON.stringify(previous.plugins) !== JSON.stringify(next.plugins),
     restartService: previous.imdsMode !== next.imdsMode || previous.imdsPort !== next.imdsPort || previous.tokensRequired !== next.tokensRequired,
   };
 }

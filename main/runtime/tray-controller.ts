@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import type { IpcHandlers, LoginWindowState, PushChannel, PushPayload, SessionView, SettingsView, StatusView, WindowKind } from '../../preload/contract.js';
 import { offerSessionChannel, type SessionChannel } from './session-channel.js';
 import type { EmbeddedAuthenticator } from '../login/embedded-authenticator.js';
 import type { AliasSetup } from '../network/setup.js';
+import type { LaunchPluginProcess } from '../plugins/plugin-process.js';
 import { consoleUrlForRole } from '../outputs/console-url.js';
 import type { CredentialsFile } from '../outputs/credentials-file.js';
 import type { ShadowingFinding } from '../diagnosis/shadowing.js';
@@ -47,6 +49,10 @@ export interface TrayControllerPorts {
   signInFor(profile: IdpProfile): ProfileSignIn;
   aliasSetup(port: number): AliasSetup;
   credentialsFile(): CredentialsFile;
+  /** Starts a module plugin's process (an Electron utilityProcess in the app). */
+  launchPlugin: LaunchPluginProcess;
+  /** The app's environment, of which plugins get a few variables. */
+  env: Readonly<Record<string, string | undefined>>;
   windows: {
     show(kind: Exclude<WindowKind, 'login'>): void;
     isOpen(kind: WindowKind): boolean;
@@ -110,7 +116,7 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
 
   const snapshot = () => current?.runtime.session.snapshot() ?? signedOutSnapshot(settings?.activeProfileId ?? '');
   const sessionView = (): SessionView => ({ snapshot: snapshot(), accountLabels: settings.accountLabels, now: now() });
-  const settingsView = (): SettingsView => ({ settings, platform: platformName(ports.platform) });
+  const settingsView = (): SettingsView => ({ settings, platform: platformName(ports.platform), plugins: current?.runtime.plugins() ?? [] });
 
   async function statusView(): Promise<StatusView> {
     const service = current?.runtime.service();
@@ -144,6 +150,14 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
       // Reverted (or not) at quit by the setting as it is then, not as it was at start.
       revertAliasOnClose: false,
       credentialsFile: ports.credentialsFile,
+      plugins: {
+        launch: ports.launchPlugin,
+        notify: (plugin, text) => ports.notify({ title: `Cloudtoken · ${plugin}`, body: text, opensSignIn: false }),
+        env: ports.env,
+        home: ports.paths.home,
+        // The CLI's jar for the profile: a sign-in source run by `cloudtoken login` leaves the IdP session the tray refreshes with.
+        cookieJarPath: join(ports.paths.cookieJarDir, `${profile.id}.json`),
+      },
       logger,
     });
     const off = runtime.on((event) => {
@@ -157,6 +171,11 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
         ports.notify({ title: 'AWS tools cannot get credentials', body: `The metadata service did not start: ${describeError(event.error)}`, opensSignIn: false });
       }
       if (event.type === 'settings-need-restart') restartProfile().catch((error: unknown) => logger.error('Restarting the session failed', { error }));
+      if (event.type === 'plugin-problem') {
+        ports.notify({ title: 'A Cloudtoken plugin failed', body: event.message, opensSignIn: false });
+        windows.push('cloudtoken:push:settings', settingsView());
+        return;
+      }
       if (event.type !== 'service-started' && event.type !== 'service-failed' && event.type !== 'settings-need-restart') {
         const content = settings.notifications ? notificationFor(event, { roles: runtime.session.snapshot().roles, labels: settings.accountLabels }) : undefined;
         if (content) ports.notify(content);

@@ -30,7 +30,9 @@ export type SessionEvent =
   | { type: 'refresh-failed'; error: SessionError; retryAt: number | undefined }
   | { type: 'needs-sign-in'; error: SessionError }
   | { type: 'expiring'; roleArn: string; expiresAt: number }
-  | { type: 'expired'; roleArn: string };
+  | { type: 'expired'; roleArn: string }
+  /** The user signed out: every credential withdrawn and the IdP session forgotten. */
+  | { type: 'signed-out' };
 
 export interface RoleChoice {
   metadataRoleArn: string | undefined;
@@ -282,6 +284,7 @@ export class CredentialSession {
         await this.options.authenticator.signOut();
       } finally {
         this.setPhase('signed-out');
+        this.emit({ type: 'signed-out' });
       }
       return this.snapshot();
     });

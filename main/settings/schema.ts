@@ -18,6 +18,29 @@ export interface IdpProfile {
   signInUrl: string;
   /** Overrides the global region for this profile's STS calls. */
   region?: string;
+  /** Signs in through this sign-in-source plugin (its `name` in `plugins`) instead of a built-in path. */
+  signInPlugin?: string;
+}
+
+export type PluginKind = 'sign-in-source' | 'credential-handler';
+
+/**
+ * A plugin the user trusts to run (docs/plugins.md): naming it here is what allows it. Exactly one form:
+ * `module`, an ES module or package in `<state folder>/plugins/`, or `command`, any program.
+ */
+export interface PluginSetting {
+  name: string;
+  kind: PluginKind;
+  /** Relative to `<state folder>/plugins/`: a .js/.mjs file, or a package's folder. */
+  module?: string;
+  /** The program (an absolute path) and its arguments. */
+  command?: string[];
+  /** A handler hears only these profiles' sessions (ids); every profile's when absent. */
+  profiles?: string[];
+  /** How long one call may take before the plugin counts as hung (default 30 s for sign-in, 10 s for handlers). */
+  timeoutSeconds?: number;
+  /** Passed to the plugin as they are: nothing secret belongs here. */
+  options?: Record<string, string>;
 }
 
 export interface Settings {
@@ -44,6 +67,8 @@ export interface Settings {
   stsEndpointOverride?: string;
   /** Also write kept-active roles as profiles in ~/.aws/credentials. */
   writeCredentialsFileProfiles: boolean;
+  /** The plugins allowed to run; nothing else is ever loaded. */
+  plugins: PluginSetting[];
 }
 
 /** The version of the settings format; electron-store's `projectVersion` and the CLI record it in the file. */
@@ -56,6 +81,9 @@ export const LIMITS = {
   profileName: { max: 64 },
   accountLabel: { max: 64 },
   url: { max: MAX_URL_LENGTH },
+  pluginTimeoutSeconds: { min: 1, max: 600 },
+  pluginArguments: { max: 64 },
+  pluginText: { max: 4096 },
 } as const;
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -73,6 +101,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   lastRoleArnByProfile: {},
   keptActiveRoleArnsByProfile: {},
   writeCredentialsFileProfiles: false,
+  plugins: [],
 });
 
 /** A fresh, fully independent copy of the defaults. */
@@ -83,6 +112,7 @@ export function defaultSettings(): Settings {
 export const PROFILE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 export const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+export const PLUGIN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const ROLE_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 // Labels and names are shown in menus and titles: no control characters, no line breaks.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -134,7 +164,7 @@ function checkBoolean(value: unknown): string | undefined {
 
 /** Each field's own rules; the cross-field ones (unique ids, existing active profile) are below. */
 type FieldCheck = (value: unknown) => string | undefined;
-const SCALAR_CHECKS: Record<Exclude<keyof Settings, 'idpProfiles' | 'activeProfileId' | 'accountLabels' | 'lastRoleArnByProfile' | 'keptActiveRoleArnsByProfile' | 'stsEndpointOverride'>, FieldCheck> = {
+const SCALAR_CHECKS: Record<Exclude<keyof Settings, 'idpProfiles' | 'activeProfileId' | 'accountLabels' | 'lastRoleArnByProfile' | 'keptActiveRoleArnsByProfile' | 'stsEndpointOverride' | 'plugins'>, FieldCheck> = {
   region: checkRegion,
   sessionDurationSeconds: (v) => checkInteger(v, LIMITS.sessionDurationSeconds, 'session duration', 'seconds'),
   refreshIntervalMinutes: (v) => checkInteger(v, LIMITS.refreshIntervalMinutes, 'refresh interval', 'minutes'),
@@ -159,7 +189,7 @@ function validateProfiles(raw: unknown, errors: FieldError[]): IdpProfile[] {
       errors.push({ field: at, message: 'This identity provider entry is damaged.' });
       return { id: '', name: '', signInUrl: '' };
     }
-    const { id, name, signInUrl, region } = entry;
+    const { id, name, signInUrl, region, signInPlugin } = entry;
     if (typeof id !== 'string' || !PROFILE_ID_PATTERN.test(id)) {
       errors.push({ field: `${at}.id`, message: 'This identity provider has no valid id; remove it and add it again.' });
     } else if (seen.has(id)) {
@@ -173,9 +203,82 @@ function validateProfiles(raw: unknown, errors: FieldError[]): IdpProfile[] {
       const regionError = checkRegion(region);
       if (regionError) errors.push({ field: `${at}.region`, message: regionError });
     }
+    if (signInPlugin !== undefined && (typeof signInPlugin !== 'string' || !PLUGIN_NAME_PATTERN.test(signInPlugin))) {
+      errors.push({ field: `${at}.signInPlugin`, message: 'Name a sign-in plugin from the plugins list.' });
+    }
     const profile: IdpProfile = { id: String(id), name: String(name ?? '').trim(), signInUrl: String(signInUrl ?? '').trim() };
     if (typeof region === 'string') profile.region = region;
+    if (typeof signInPlugin === 'string') profile.signInPlugin = signInPlugin;
     return profile;
+  });
+}
+
+const isAbsolutePath = (path: string) => path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path);
+const checkPluginText = (value: unknown) =>
+  typeof value === 'string' && value.length <= LIMITS.pluginText.max && !value.includes('\0') ? undefined : `Expected text of at most ${LIMITS.pluginText.max} characters.`;
+
+function checkPluginForm(entry: Record<string, unknown>): { field: string; message: string } | undefined {
+  const { module, command } = entry;
+  if ((module === undefined) === (command === undefined)) {
+    return { field: 'module', message: 'Give the plugin either a "module" (in the plugins folder) or a "command", not both or neither.' };
+  }
+  if (module !== undefined) {
+    if (typeof module !== 'string' || module.trim() === '' || checkPluginText(module)) return { field: 'module', message: 'Name the module as a path inside the plugins folder.' };
+    const parts = module.split(/[\\/]/);
+    if (isAbsolutePath(module) || parts.includes('..')) {
+      return { field: 'module', message: `The module "${module}" must be a path inside the plugins folder (relative, without ".."); plugins are loaded from there only.` };
+    }
+    return undefined;
+  }
+  if (!Array.isArray(command) || command.length === 0 || command.length > LIMITS.pluginArguments.max || command.some((arg) => checkPluginText(arg))) {
+    return { field: 'command', message: `Give the command as a list: the program, then at most ${LIMITS.pluginArguments.max - 1} arguments.` };
+  }
+  if (!isAbsolutePath(command[0] as string)) {
+    return { field: 'command', message: `The program "${String(command[0])}" must be an absolute path (for example /usr/local/bin/${String(command[0])}), so no other program on the PATH can stand in for it.` };
+  }
+  return undefined;
+}
+
+function validatePlugins(raw: unknown, errors: FieldError[]): void {
+  if (!Array.isArray(raw)) {
+    errors.push({ field: 'plugins', message: 'The plugin list is damaged: expected a list.' });
+    return;
+  }
+  const seen = new Set<string>();
+  raw.forEach((entry, index) => {
+    const at = `plugins.${index}`;
+    if (!isRecord(entry)) {
+      errors.push({ field: at, message: 'This plugin entry is damaged: expected an object.' });
+      return;
+    }
+    const { name, kind, profiles, timeoutSeconds, options } = entry;
+    if (typeof name !== 'string' || !PLUGIN_NAME_PATTERN.test(name)) {
+      errors.push({ field: `${at}.name`, message: 'Give the plugin a name of letters, digits, ".", "_" or "-" (at most 64).' });
+    } else if (seen.has(name)) {
+      errors.push({ field: `${at}.name`, message: `Two plugins are named "${name}"; names must be unique.` });
+    } else seen.add(name);
+    if (kind !== 'sign-in-source' && kind !== 'credential-handler') {
+      errors.push({ field: `${at}.kind`, message: 'The kind must be "sign-in-source" or "credential-handler".' });
+    }
+    const form = checkPluginForm(entry);
+    if (form) errors.push({ field: `${at}.${form.field}`, message: form.message });
+    if (profiles !== undefined && (!Array.isArray(profiles) || profiles.some((id) => typeof id !== 'string' || !PROFILE_ID_PATTERN.test(id)))) {
+      errors.push({ field: `${at}.profiles`, message: 'Expected a list of identity provider ids.' });
+    }
+    if (timeoutSeconds !== undefined) {
+      const message = checkInteger(timeoutSeconds, LIMITS.pluginTimeoutSeconds, 'plugin time limit', 'seconds');
+      if (message) errors.push({ field: `${at}.timeoutSeconds`, message });
+    }
+    if (options !== undefined) validateStringMap(options, `${at}.options`, (key) => (PLUGIN_NAME_PATTERN.test(key) ? undefined : `“${key}” is not an option name.`), checkPluginText, errors);
+  });
+}
+
+function checkSignInPlugins(profiles: IdpProfile[], plugins: unknown, errors: FieldError[]): void {
+  const sources = new Set(Array.isArray(plugins) ? plugins.filter((p) => isRecord(p) && p.kind === 'sign-in-source').map((p) => (p as Record<string, unknown>).name) : []);
+  profiles.forEach((profile, index) => {
+    if (profile.signInPlugin !== undefined && !sources.has(profile.signInPlugin)) {
+      errors.push({ field: `idpProfiles.${index}.signInPlugin`, message: `No sign-in-source plugin named "${profile.signInPlugin}" is in the plugins list.` });
+    }
   });
 }
 
@@ -235,6 +338,8 @@ export function validateSettings(raw: unknown): SettingsValidation {
       typeof raw.stsEndpointOverride === 'string' ? checkServiceUrl(raw.stsEndpointOverride, 'STS endpoint') : 'Enter the STS endpoint URL.';
     if (message) errors.push({ field: 'stsEndpointOverride', message });
   }
+  validatePlugins(raw.plugins, errors);
+  checkSignInPlugins(idpProfiles, raw.plugins, errors);
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, settings: pickSettings(raw, idpProfiles) };
 }

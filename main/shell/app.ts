@@ -28,6 +28,7 @@ import { createAutostart, openedAtLogin } from './login-items.js';
 import { captureOnSession } from './partition-capture.js';
 import { registerIpcHandlers } from './ipc-handlers.js';
 import { onReopen } from './reopen.js';
+import { utilityPluginProcess } from './plugin-processes.js';
 import { createLoginWindows } from './login-window.js';
 import { rendererBaseUrl } from './renderer-url.js';
 import { denyPermissions, hardenWebContents } from './security.js';
@@ -124,6 +125,8 @@ async function whenReady(hidden: boolean): Promise<void> {
     signInFor,
     aliasSetup: (port) => createAliasSetup({ port, ...macIcon(), logger }),
     credentialsFile: () => createCredentialsFile({ env: process.env, homedir: homedir(), logger }),
+    launchPlugin: utilityPluginProcess,
+    env: process.env,
     windows: {
       show: (kind) => showPageWindow(kind, location, registry),
       isOpen: (kind) => registry.find(kind) !== undefined,

@@ -25,6 +25,7 @@ interface AccountRow {
 
 let draft: Settings | undefined;
 let platform: SettingsView['platform'] = 'other';
+let plugins: SettingsView['plugins'] = [];
 let accountRows: AccountRow[] = [];
 let showEverything = false;
 const touched = new Set<string>();
@@ -200,8 +201,32 @@ function removeProfile(index: number): void {
   renderLists();
 }
 
+const KIND_NAMES: Record<SettingsView['plugins'][number]['kind'], string> = { 'sign-in-source': 'Sign-in source', 'credential-handler': 'Credential handler' };
+
+/** Read-only: a plugin is added by naming it in the settings file, a deliberate step of its own. */
+function renderPlugins(): void {
+  const list = byId('plugins');
+  if (plugins.length === 0) {
+    list.replaceChildren(el('li', { className: 'muted', text: 'No plugin runs for this identity provider.' }));
+    return;
+  }
+  list.replaceChildren(
+    ...plugins.map((plugin) =>
+      el('li', { className: 'plugin', attrs: { 'data-state': plugin.state } }, [
+        el('strong', { text: plugin.name }),
+        ` — ${KIND_NAMES[plugin.kind]} (${plugin.form})`,
+        plugin.state === 'disabled' ? el('span', { className: 'error-text', text: ' Disabled' }) : undefined,
+        el('code', { className: 'plugin-path', text: plugin.path }),
+        plugin.problem ? el('span', { className: 'hint', text: plugin.problem }) : undefined,
+      ]),
+    ),
+  );
+}
+
 function load(view: SettingsView): void {
   platform = view.platform;
+  plugins = view.plugins;
+  renderPlugins();
   draft = structuredClone(view.settings);
   accountRows = Object.entries(draft.accountLabels).map(([accountId, label]) => ({ accountId, label }));
   touched.clear();
@@ -256,7 +281,7 @@ async function save(): Promise<void> {
   }
   const result = await api.invoke('cloudtoken:settings:save', candidate());
   if (result.ok) {
-    load({ settings: result.settings, platform });
+    load({ settings: result.settings, platform, plugins });
     announce(message, 'Settings saved.');
   } else {
     showErrors(result.errors.map((error) => ({ ...error, field: accountRowField(error.field) })));
@@ -291,6 +316,8 @@ document.addEventListener('keydown', (event) => {
 // Main pushes when a setting changes elsewhere (the tray's Start at login): take it over unless the user
 // is editing, in which case only that one checkbox follows.
 api.subscribe('cloudtoken:push:settings', (view) => {
+  plugins = view.plugins;
+  renderPlugins();
   if (touched.size === 0 || !draft) load(view);
   else {
     draft.startAtLogin = view.settings.startAtLogin;

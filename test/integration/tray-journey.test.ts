@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -82,7 +82,14 @@ beforeAll(async () => {
     imdsMode: 'loopback',
     imdsPort,
     stsEndpointOverride: standIn.url,
+    // The example module handler, run by the app in a utility process: its text becomes a notification.
+    plugins: [{ name: 'notify', kind: 'credential-handler', module: 'desktop-notification.mjs' }],
   });
+  const plugins = join(state, 'plugins');
+  await mkdir(plugins, { mode: 0o700 });
+  await cp(join(process.cwd(), 'examples', 'plugins', 'desktop-notification', 'index.mjs'), join(plugins, 'desktop-notification.mjs'));
+  await chmod(plugins, 0o700);
+  await chmod(join(plugins, 'desktop-notification.mjs'), 0o600);
 }, 60_000);
 
 afterAll(async () => {
@@ -117,6 +124,9 @@ describe('the tray app’s journey', () => {
     await app.clickMenuItem(`role:${DEVELOPER}`);
     await app.waitFor('Developer to be served', (state) => serving(state, 'Developer'));
     expect(await cliIdentity()).toBe(assumedArn('111111111111', 'Developer'));
+    await app.waitFor('the notification plugin’s text', (state) =>
+      state.notifications.some((n) => n.title === 'Cloudtoken · notify' && n.body.startsWith('AWS tools now act as Developer in 111111111111')),
+    );
 
     await app.clickMenuItem(`role:${READ_ONLY}`);
     const switched = await app.waitFor('ReadOnly to be served', (state) => serving(state, 'ReadOnly') && state);

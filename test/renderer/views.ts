@@ -55,7 +55,7 @@ export function settingsView(): SettingsView {
   ];
   settings.activeProfileId = 'idp-corp';
   settings.accountLabels = { '123456789012': 'Production', '210987654321': 'Staging' };
-  return { settings, platform: 'linux' };
+  return { settings, platform: 'linux', plugins: [] };
 }
 
 export function loginState(patch: Partial<LoginWindowState> = {}): LoginWindowState {

@@ -11,6 +11,7 @@ import { createSettingsStore, type SettingsStore } from '../../main/settings/set
 import { silentLogger } from '../../main/support/logger.js';
 import type { NotificationContent } from '../../main/tray/desktop-notifications.js';
 import { ALICE, type RunningIdp } from './idp/index.js';
+import { forkPluginProcess } from '../../main/plugins/plugin-process.js';
 
 /**
  * The tray app's controller with everything but Electron real: its settings store on a fresh state folder,
@@ -80,6 +81,9 @@ export async function startTrayHarness(options: TrayHarnessOptions): Promise<Tra
         throw new Error('alias mode needs a network namespace of its own');
       }),
     credentialsFile: () => createCredentialsFile({ env: {}, homedir: home }),
+    // The tray's module plugins run in utility processes; a forked Node process is the same host script.
+    launchPlugin: forkPluginProcess,
+    env: { PATH: process.env.PATH, HOME: home },
     windows: {
       show: (kind) => shown.push(kind),
       isOpen: () => false,

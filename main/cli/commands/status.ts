@@ -30,6 +30,10 @@ function describeSession(status: SessionStatus, say: (line: string) => void): vo
     const expiry = role.expiresAt ? describeExpiry(role.expiresAt) : 'no valid credentials';
     say(`  ${role.metadata ? 'Metadata role' : 'Also active'}: ${role.roleArn} — ${expiry}`);
   }
+  for (const plugin of status.plugins) {
+    const state = plugin.state === 'disabled' ? ` — disabled: ${plugin.problem ?? ''}` : plugin.problem ? ` — last problem: ${plugin.problem}` : '';
+    say(`  Plugin ${plugin.name} (${plugin.kind.replaceAll('-', ' ')}, ${plugin.form}): ${plugin.path}${state}`);
+  }
   if (status.nextRefreshAt) say(`  Next refresh: ${new Date(status.nextRefreshAt).toLocaleTimeString()}`);
   if (status.error) say(`  Last problem: ${status.error}`);
 }

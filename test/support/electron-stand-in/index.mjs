@@ -24,6 +24,7 @@
  *   storage of the origins the session has requested, whatever the options say.
  * - The single-instance lock is always granted and `second-instance` never fires; `activate`,
  *   `open-url` and other OS-driven events come only if the test emits them. Login items are recorded only.
+ * - utilityProcess is a forked Node process (utility-process.mjs says what differs).
  * - Tray, Menu, Notification, dialog, clipboard and shell only record; `powerMonitor` events come from the
  *   test. Notifications are always supported. Menus follow Electron's radio rule (the first of a group is
  *   checked when none is) and toggle checkboxes on click.
@@ -45,6 +46,7 @@ import { startControl } from './control.mjs';
 import { clipboard, dialog, Menu, MenuItem, nativeImage, Notification, powerMonitor, shell, Tray } from './desktop.mjs';
 import { ipcMain } from './ipc-main.mjs';
 import { session } from './session.mjs';
+import { utilityProcess } from './utility-process.mjs';
 import { WebContents } from './web-contents.mjs';
 import { BrowserWindow, View, WebContentsView } from './windows.mjs';
 
@@ -52,6 +54,6 @@ const webContents = { getAllWebContents: () => WebContents.getAllWebContents(), 
 
 startControl();
 
-export { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MenuItem, nativeImage, Notification, powerMonitor, session, shell, Tray, View, WebContentsView, webContents };
+export { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MenuItem, nativeImage, Notification, powerMonitor, session, shell, Tray, utilityProcess, View, WebContentsView, webContents };
 
-export default { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MenuItem, nativeImage, Notification, powerMonitor, session, shell, Tray, View, WebContentsView, webContents };
+export default { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, MenuItem, nativeImage, Notification, powerMonitor, session, shell, Tray, utilityProcess, View, WebContentsView, webContents };

@@ -141,6 +141,23 @@ describe('html forms: what browsers submit', () => {
     expect(page.errorText).toBe('Your code has expired.');
   });
 
+  it('quotes the words beside an error icon, but never a form’s labels as its error (LemonLDAP::NG fills #errormsg by script)', () => {
+    const lemonLdap = parsePage(
+      `<html><head><title>Authentication portal</title></head><body>
+       <form action="/" method="post" class="login" role="form"><div class="form">
+         <div id="errormsg"><div class="message message-negative alert"><span trmsg="5"></span></div></div>
+         <input name="user" placeholder="Login" class="form-control"><input type="password" name="password" placeholder="Password">
+         <div class="checkbox"><label><input type="checkbox" name="checkLogins" value="1">Check my last logins</label></div>
+         <button type="submit" class="btn btn-success">Connect</button>
+       </div></form></body></html>`,
+      base,
+    );
+    expect(lemonLdap.forms[0]?.fields.map((field) => field.name)).toEqual(['user', 'password']);
+    expect(lemonLdap.errorText).toBeUndefined();
+    const icon = parsePage(`<form><input name="u"></form><p><span class="icon-error"></span> Wrong password. </p>`, base);
+    expect(icon.errorText).toBe('Wrong password.');
+  });
+
   it('resolves actions against <base href>', () => {
     const [form] = parsePage(`<head><base href="/idp/"></head><form action="step2"><input name="a"></form>`, base).forms;
     expect(form?.action).toBe('https://idp.example.com/idp/step2');

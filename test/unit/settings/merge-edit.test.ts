@@ -24,6 +24,16 @@ describe('mergeSettingsEdit', () => {
     expect(merged.lastRoleArnByProfile['idp-corp']).toBe(ROLE_B);
   });
 
+  it('keeps the plugins and a profile’s sign-in plugin someone named in the file while the window was open', () => {
+    const plugin = { name: 'corp-idp', kind: 'sign-in-source' as const, module: 'corp-idp' };
+    const edited = { ...base(), region: 'eu-west-2' };
+    const latest = { ...base(), idpProfiles: [{ ...corp, signInPlugin: 'corp-idp' }, lab], plugins: [plugin] };
+    const merged = mergeSettingsEdit(base(), edited, latest);
+    expect(merged.plugins).toEqual([plugin]);
+    expect(merged.idpProfiles[0]?.signInPlugin).toBe('corp-idp');
+    expect(merged.region).toBe('eu-west-2');
+  });
+
   it('never takes role choices from the window, but drops those of a profile it removed', () => {
     const edited = { ...base(), idpProfiles: [corp], lastRoleArnByProfile: { 'idp-corp': ROLE_A } };
     const latest = { ...base(), lastRoleArnByProfile: { 'idp-corp': ROLE_B, 'idp-lab': ROLE_A } };

@@ -164,3 +164,50 @@ describe('migrateSettings', () => {
     expect(migrateSettings(data, undefined, '0.0.5')).toBe(data);
   });
 });
+
+describe('plugins in the settings', () => {
+  const withPlugins = (plugins: unknown, signInPlugin?: string) => {
+    const settings = validSettings() as unknown as Record<string, unknown>;
+    settings.plugins = plugins;
+    if (signInPlugin) (settings.idpProfiles as Array<Record<string, unknown>>)[0]!.signInPlugin = signInPlugin;
+    return settings;
+  };
+  const messages = (raw: unknown) => {
+    const result = validateSettings(raw);
+    return result.ok ? [] : result.errors.map((e) => `${e.field}: ${e.message}`);
+  };
+
+  it('accepts a module sign-in source a profile names, and a command handler scoped to profiles, with options', () => {
+    const plugins = [
+      { name: 'corp-idp', kind: 'sign-in-source', module: 'corp-idp' },
+      { name: 'json-file', kind: 'credential-handler', command: ['/usr/bin/node', '/home/me/write.mjs', 'out.json'], profiles: ['idp-aaaa'], timeoutSeconds: 5, options: { format: 'json' } },
+    ];
+    const result = validateSettings(withPlugins(plugins, 'corp-idp'));
+    expect(result.ok && result.settings.plugins).toEqual(plugins);
+    expect(result.ok && result.settings.idpProfiles[0]?.signInPlugin).toBe('corp-idp');
+  });
+
+  it.each([
+    [[{ name: 'x', kind: 'credential-handler' }], 'plugins.0.module: Give the plugin either a "module" (in the plugins folder) or a "command", not both or neither.'],
+    [[{ name: 'x', kind: 'credential-handler', module: 'a.mjs', command: ['/bin/true'] }], 'plugins.0.module: Give the plugin either'],
+    [[{ name: 'x', kind: 'credential-handler', module: '../elsewhere/a.mjs' }], 'plugins.0.module: The module "../elsewhere/a.mjs" must be a path inside the plugins folder'],
+    [[{ name: 'x', kind: 'credential-handler', module: '/opt/a.mjs' }], 'must be a path inside the plugins folder'],
+    [[{ name: 'x', kind: 'credential-handler', command: ['handler.sh'] }], 'plugins.0.command: The program "handler.sh" must be an absolute path'],
+    [[{ name: 'x', kind: 'credential-handler', command: [] }], 'plugins.0.command: Give the command as a list'],
+    [[{ name: 'x', kind: 'handler', module: 'a.mjs' }], 'plugins.0.kind: The kind must be "sign-in-source" or "credential-handler".'],
+    [[{ name: 'has space', kind: 'credential-handler', module: 'a.mjs' }], 'plugins.0.name: Give the plugin a name'],
+    [[{ name: 'x', kind: 'credential-handler', module: 'a.mjs' }, { name: 'x', kind: 'credential-handler', module: 'b.mjs' }], 'plugins.1.name: Two plugins are named "x"'],
+    [[{ name: 'x', kind: 'credential-handler', module: 'a.mjs', timeoutSeconds: 0 }], 'plugins.0.timeoutSeconds: The plugin time limit must be between 1 and 600 seconds.'],
+    [[{ name: 'x', kind: 'credential-handler', module: 'a.mjs', options: { n: 1 } }], 'plugins.0.options.n: Expected text'],
+    ['not a list', 'plugins: The plugin list is damaged: expected a list.'],
+  ])('refuses %j: %s', (plugins, expected) => {
+    expect(messages(withPlugins(plugins)).join('\n')).toContain(expected);
+  });
+
+  it('refuses a profile that names a sign-in plugin the list lacks, or a handler as one', () => {
+    expect(messages(withPlugins([], 'missing'))).toEqual(['idpProfiles.0.signInPlugin: No sign-in-source plugin named "missing" is in the plugins list.']);
+    expect(messages(withPlugins([{ name: 'h', kind: 'credential-handler', module: 'h.mjs' }], 'h'))).toEqual([
+      'idpProfiles.0.signInPlugin: No sign-in-source plugin named "h" is in the plugins list.',
+    ]);
+  });
+});
