@@ -1,3 +1,4 @@
+import { LIMITS } from '../settings/schema.js';
 import { CloudtokenError } from '../support/errors.js';
 
 /**
@@ -9,7 +10,7 @@ export class InvalidPortError extends CloudtokenError {
   constructor(value: unknown) {
     super(
       'network.invalid-port',
-      `The metadata server port must be a whole number from 1024 to 65535 (got ${JSON.stringify(String(value)).slice(0, 40)}).`,
+      `The metadata server port must be a whole number from ${LIMITS.imdsPort.min} to ${LIMITS.imdsPort.max} (got ${JSON.stringify(String(value)).slice(0, 40)}).`,
     );
   }
 }

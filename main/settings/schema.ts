@@ -55,6 +55,8 @@ export const LIMITS = {
   profileName: { max: 64 },
   accountLabel: { max: 64 },
   url: { max: 2048 },
+  /** How long an interactive system-browser sign-in may take (`--timeout`). */
+  signInTimeoutSeconds: { min: 1, max: 86_400 },
 } as const;
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -81,7 +83,11 @@ export function defaultSettings(): Settings {
 
 export const PROFILE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
-export const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+/**
+ * An AWS region by its shape: a partition's area prefix (us, eu, ap, … and eusc, the European Sovereign
+ * Cloud), then words (us-gov-west, cn-north, us-isob-east), then a number. A shape, not a list: new regions pass.
+ */
+export const REGION_PATTERN = /^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|eusc)(?:-[a-z]+)+-\d{1,2}$/;
 export const ROLE_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 // Labels and names are shown in menus and titles: no control characters, no line breaks.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
