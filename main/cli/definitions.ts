@@ -85,8 +85,9 @@ profile P and of the metadata port N when given (they also refresh on their own 
   'switch-role': {
     summary: 'Make a running session serve another role at the metadata address',
     description: `Asks the running session of the profile (a daemon or the tray app; --port N picks among several daemons)
-to serve another role at the metadata address, without signing in again. Nothing is saved: to change the
-role that later sign-ins choose, use \`cloudtoken login --role R\`. Exits 1 when no session is running.`,
+to serve another role at the metadata address, without signing in again. The tray app and a daemon started
+without --role remember the role (as \`cloudtoken login --role R\` does); a daemon started with --role keeps it
+to itself. Exits 1 when no session is running: \`cloudtoken login --role R\` chooses the role for later sign-ins.`,
   },
   network: {
     summary: 'Set up, check or remove 169.254.169.254 and its port-80 redirect',
