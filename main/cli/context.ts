@@ -145,7 +145,7 @@ async function createAuthenticator(context: {
 }
 
 /** Attempts at a password typed on the terminal, as `sudo` allows. */
-export const PASSWORD_ATTEMPTS = 3;
+const PASSWORD_ATTEMPTS = 3;
 
 /** An interactive form sign-in the IdP refused for its password is asked again, up to PASSWORD_ATTEMPTS times. */
 function askingAgain(authenticator: Authenticator, io: CliIo): Authenticator {
