@@ -1,28 +1,25 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { REGION_PATTERN } from '../settings/schema.js';
 import { CloudtokenError } from '../support/errors.js';
+import {
+  COMMAND_NAMES,
+  NETWORK_ACTIONS,
+  OPTIONS,
+  SHELL_ALIASES,
+  commandsTaking,
+  takesOption,
+  type CommandName,
+  type NetworkAction,
+  type OptionDefinition,
+} from './definitions.js';
 
-export const COMMANDS = ['login', 'daemon', 'roles', 'env', 'credential-process', 'console', 'status', 'refresh', 'network', 'logout', 'help'] as const;
-export type CommandName = (typeof COMMANDS)[number];
-
-export const NETWORK_ACTIONS = ['status', 'setup', 'revert'] as const;
-export type NetworkAction = (typeof NETWORK_ACTIONS)[number];
+export { EXIT, type CommandName, type NetworkAction } from './definitions.js';
 
 export class UsageError extends CloudtokenError {
   constructor(message: string) {
     super('USAGE', message);
   }
 }
-
-/** Exit codes, documented in `cloudtoken --help` and the README. */
-export const EXIT = {
-  ok: 0,
-  failure: 1,
-  usage: 2,
-  /** The IdP wants the user: run `cloudtoken login`. */
-  signInRequired: 3,
-  /** Interrupted (Ctrl-C) before finishing. */
-  interrupted: 130,
-} as const;
 
 export interface CliOptions {
   command: CommandName;
@@ -34,6 +31,7 @@ export interface CliOptions {
   json: boolean;
   verbose: boolean;
   help: boolean;
+  version: boolean;
   idpUrl: string | undefined;
   method: 'browser' | 'form' | undefined;
   browserPath: string | undefined;
@@ -54,32 +52,20 @@ export interface CliOptions {
   timeoutSeconds: number | undefined;
 }
 
-const OPTION_SPEC = {
-  profile: { type: 'string' },
-  json: { type: 'boolean' },
-  verbose: { type: 'boolean', short: 'v' },
-  help: { type: 'boolean', short: 'h' },
-  'idp-url': { type: 'string' },
-  browser: { type: 'boolean' },
-  'browser-path': { type: 'string' },
-  form: { type: 'boolean' },
-  headless: { type: 'boolean' },
-  username: { type: 'string', short: 'u' },
-  'password-stdin': { type: 'boolean' },
-  role: { type: 'string', short: 'r' },
-  'sts-endpoint': { type: 'string' },
-  'federation-endpoint': { type: 'string' },
-  imds: { type: 'string' },
-  port: { type: 'string' },
-  region: { type: 'string' },
-  duration: { type: 'string' },
-  shell: { type: 'string' },
-  print: { type: 'boolean' },
-  'credentials-profile': { type: 'string' },
-  'keep-alias': { type: 'boolean' },
-  timeout: { type: 'string' },
-  daemon: { type: 'boolean', short: 'd' },
-} as const;
+/** `--browser PATH` arrives as `--browser --browser-path=PATH`: the path is part of the `--browser` option. */
+const BROWSER_PATH = 'browser-path';
+
+type Spec = NonNullable<ParseArgsConfig['options']>;
+
+/** What node:util's parseArgs is given: every defined option, and the hidden half of `--browser [PATH]`. */
+export const PARSE_SPEC: Spec = Object.fromEntries(
+  OPTIONS.flatMap((option) => {
+    const entry: [string, Spec[string]] = [option.long, { type: option.type, ...(option.short ? { short: option.short } : {}) }];
+    return option.optionalValue ? [entry, [BROWSER_PATH, { type: 'string' }]] : [entry];
+  }),
+);
+
+const BY_LONG = new Map(OPTIONS.map((option) => [option.long, option]));
 
 /** `--browser PATH` names the browser to launch; a bare `--browser` only picks the system-browser path. */
 function splitBrowserPath(argv: readonly string[]): string[] {
@@ -88,10 +74,13 @@ function splitBrowserPath(argv: readonly string[]): string[] {
     const arg = argv[i] as string;
     const next = argv[i + 1];
     if (arg.startsWith('--browser=')) {
-      out.push('--browser', `--browser-path=${arg.slice('--browser='.length)}`);
+      out.push('--browser', `--${BROWSER_PATH}=${arg.slice('--browser='.length)}`);
     } else if (arg === '--browser' && next !== undefined && !next.startsWith('-') && /[/\\]|\.exe$/i.test(next)) {
-      out.push('--browser', `--browser-path=${next}`);
+      out.push('--browser', `--${BROWSER_PATH}=${next}`);
       i += 1;
+    } else if (arg.startsWith(`--${BROWSER_PATH}`)) {
+      // Only ever made above: typed by hand it would be an option the help does not know.
+      throw new UsageError(`Unknown option '--${BROWSER_PATH}'; name the browser with --browser PATH. See \`cloudtoken --help\`.`);
     } else {
       out.push(arg);
     }
@@ -99,160 +88,116 @@ function splitBrowserPath(argv: readonly string[]): string[] {
   return out;
 }
 
-function integer(name: string, text: string | undefined, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}; got "${text}".`);
-  }
-  return Number(text);
+function definitionOf(long: string): OptionDefinition {
+  return BY_LONG.get(long === BROWSER_PATH ? 'browser' : long) as OptionDefinition;
 }
 
-function oneOf<T extends string>(name: string, text: string | undefined, allowed: readonly T[]): T | undefined {
+/** The value of an option with a range or a list of choices, checked against them. */
+function checkedValue(option: OptionDefinition, text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}; got "${text}".`);
-  return text as T;
+  const { range, choices } = option;
+  if (range && (!/^\d+$/.test(text) || Number(text) < range.min || Number(text) > range.max)) {
+    throw new UsageError(`--${option.long} must be a whole number from ${range.min} to ${range.max}; got "${text}".`);
+  }
+  if (choices && !choices.includes(text)) throw new UsageError(`--${option.long} must be one of ${choices.join(', ')}; got "${text}".`);
+  return text;
+}
+
+function whole(option: string, text: string | undefined): number | undefined {
+  const value = checkedValue(definitionOf(option), text);
+  return value === undefined ? undefined : Number(value);
+}
+
+function oneOf<T extends string>(option: string, text: string | undefined): T | undefined {
+  return checkedValue(definitionOf(option), text) as T | undefined;
+}
+
+/** Refused before any sign-in: a region no AWS partition has (`mars-1`) would otherwise fail only at STS. */
+function checkRegion(text: string | undefined): string | undefined {
+  if (text !== undefined && !REGION_PATTERN.test(text)) {
+    throw new UsageError(`--region must be an AWS region such as us-east-1, eu-central-2 or us-gov-west-1; got "${text}".`);
+  }
+  return text;
+}
+
+function commandOf(first: string | undefined, daemonFlag: boolean): CommandName {
+  if (daemonFlag) {
+    if (first !== undefined && first !== 'daemon') throw new UsageError('-d is short for the daemon command; it cannot be combined with another command.');
+    return 'daemon';
+  }
+  if (first === undefined) return 'help';
+  if ((COMMAND_NAMES as readonly string[]).includes(first)) return first as CommandName;
+  throw new UsageError(`Unknown command "${first}". Commands: ${COMMAND_NAMES.join(', ')}. See \`cloudtoken --help\`.`);
+}
+
+/** Each option the command line gave, as typed (`-r`, `--role`), refused unless this command takes it. */
+function refuseForeignOptions(tokens: NonNullable<ReturnType<typeof parseArgs>['tokens']>, command: CommandName): void {
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    const option = definitionOf(token.name);
+    if (takesOption(option, command)) continue;
+    const typed = token.name === BROWSER_PATH ? '--browser' : token.rawName;
+    const owners = commandsTaking(option).join(', ');
+    throw new UsageError(`\`${typed}\` is an option of ${owners}; ${command} does not take it. See \`cloudtoken help ${command}\`.`);
+  }
 }
 
 export function parseCli(argv: readonly string[]): CliOptions {
   let parsed;
   try {
-    parsed = parseArgs({ args: splitBrowserPath(argv), options: OPTION_SPEC, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: splitBrowserPath(argv), options: PARSE_SPEC, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(`${(error as Error).message.replace(/\. To specify.*$/s, '.')} See \`cloudtoken --help\`.`);
   }
-  const { values, positionals } = parsed;
-  const [first, ...rest] = positionals;
-  const topic = first === 'help' ? rest.shift() : undefined;
-  const networkAction = first === 'network' ? (rest.shift() ?? 'status') : undefined;
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const text = (name: string) => values[name] as string | undefined;
+  const flag = (name: string) => (values[name] as boolean | undefined) ?? false;
+  const [first, ...rest] = parsed.positionals;
+  const command = commandOf(first, flag('daemon'));
+  refuseForeignOptions(parsed.tokens, command);
+
+  const topic = command === 'help' ? rest.shift() : undefined;
+  const networkAction = command === 'network' ? (rest.shift() ?? 'status') : undefined;
   if (networkAction !== undefined && !(NETWORK_ACTIONS as readonly string[]).includes(networkAction)) {
     throw new UsageError(`cloudtoken network takes one of ${NETWORK_ACTIONS.join(', ')}; got "${networkAction}".`);
   }
-  if (topic !== undefined && !(COMMANDS as readonly string[]).includes(topic)) throw new UsageError(`No help for "${topic}": unknown command.`);
-  if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}". See \`cloudtoken --help\`.`);
-  let command: CommandName;
-  if (values.daemon) {
-    if (first !== undefined && first !== 'daemon') throw new UsageError('-d is short for the daemon command; it cannot be combined with another command.');
-    command = 'daemon';
-  } else if (first === undefined) {
-    command = 'help';
-  } else if ((COMMANDS as readonly string[]).includes(first)) {
-    command = first as CommandName;
-  } else {
-    throw new UsageError(`Unknown command "${first}". Commands: ${COMMANDS.join(', ')}.`);
-  }
-  if (values.browser && values.form) throw new UsageError('Choose one sign-in path: --browser or --form.');
-  if (values['password-stdin'] && values.browser && !values.username) {
+  if (topic !== undefined && !(COMMAND_NAMES as readonly string[]).includes(topic)) throw new UsageError(`No help for "${topic}": unknown command.`);
+  if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}". See \`cloudtoken help ${command}\`.`);
+  if (flag('browser') && flag('form')) throw new UsageError('Choose one sign-in path: --browser or --form.');
+  if (flag('password-stdin') && flag('browser') && !text('username')) {
     throw new UsageError('--password-stdin with --browser also needs --username, to fill in the login form.');
   }
+  if (command === 'switch-role' && text('role') === undefined && !flag('help') && !flag('version')) {
+    throw new UsageError('switch-role needs the role to switch to: cloudtoken switch-role --role ROLE.');
+  }
+  const shell = oneOf<string>('shell', text('shell')) ?? 'sh';
   return {
     command,
     topic: topic as CommandName | undefined,
     networkAction: networkAction as NetworkAction | undefined,
-    profile: values.profile,
-    json: values.json ?? false,
-    verbose: values.verbose ?? false,
-    help: values.help ?? false,
-    idpUrl: values['idp-url'],
-    method: values.browser ? 'browser' : values.form ? 'form' : undefined,
-    browserPath: values['browser-path'],
-    headless: values.headless ?? false,
-    username: values.username,
-    passwordStdin: values['password-stdin'] ?? false,
-    role: values.role,
-    stsEndpoint: values['sts-endpoint'],
-    federationEndpoint: values['federation-endpoint'],
-    imds: oneOf('imds', values.imds, ['alias', 'loopback'] as const),
-    port: integer('port', values.port, 1024, 65535),
-    region: values.region,
-    duration: integer('duration', values.duration, 900, 43200),
-    shell: oneOf('shell', values.shell, ['sh', 'fish', 'powershell'] as const) ?? 'sh',
-    print: values.print ?? false,
-    credentialsProfile: values['credentials-profile'],
-    keepAlias: values['keep-alias'] ?? false,
-    timeoutSeconds: integer('timeout', values.timeout, 1, 86400),
+    profile: text('profile'),
+    json: flag('json'),
+    verbose: flag('verbose'),
+    help: flag('help'),
+    version: flag('version'),
+    idpUrl: text('idp-url'),
+    method: flag('browser') ? 'browser' : flag('form') ? 'form' : undefined,
+    browserPath: text(BROWSER_PATH),
+    headless: flag('headless'),
+    username: text('username'),
+    passwordStdin: flag('password-stdin'),
+    role: text('role'),
+    stsEndpoint: text('sts-endpoint'),
+    federationEndpoint: text('federation-endpoint'),
+    imds: oneOf('imds', text('imds')),
+    port: whole('port', text('port')),
+    region: checkRegion(text('region')),
+    duration: whole('duration', text('duration')),
+    shell: (SHELL_ALIASES[shell] ?? shell) as CliOptions['shell'],
+    print: flag('print'),
+    credentialsProfile: text('credentials-profile'),
+    keepAlias: flag('keep-alias'),
+    timeoutSeconds: whole('timeout', text('timeout')),
   };
 }
-
-export const HELP: Record<CommandName | 'main', string> = {
-  main: `cloudtoken — AWS credentials from your SAML identity provider, kept fresh.
-
-Usage: cloudtoken <command> [options]
-
-Commands:
-  login               Sign in at your IdP and choose a role
-  daemon (-d)         Sign in, then serve credentials at the instance metadata address and refresh them
-  roles               List the roles your IdP offers
-  env                 Print shell commands that export credentials for a role
-  credential-process  Print credentials as JSON for credential_process in ~/.aws/config
-  console             Open (or print) the AWS console sign-in URL for a role
-  status              Show the session, expiry, endpoints and anything that shadows Cloudtoken
-  refresh             Ask the running sessions (daemons, tray app) to refresh their credentials now
-  network             Set up, check or remove 169.254.169.254 and its port-80 redirect
-  logout              Forget the IdP session (cookies, browser profile)
-
-Common options:
-  --profile P           IdP profile (name or id) from the settings; created by --idp-url
-  --idp-url URL         IdP sign-in URL (saved to the profile)
-  --browser [PATH]      Sign in with the system browser (Chrome, Chromium, Edge); PATH picks one
-  --form                Sign in with the IdP's HTML form in the terminal
-  --username U          User name for form sign-in
-  --password-stdin      Read the password from standard input (never stored)
-  --role ARN|NAME       Role to use (ARN, name, account/name or list number)
-  --region R            Region for the metadata service and STS
-  --sts-endpoint URL    STS endpoint override (VPC endpoint)
-  --json                Machine-readable output
-  -v, --verbose         Debug logging (secrets are always redacted)
-  -h, --help            Help for a command
-
-Environment: CLOUDTOKEN_HOME moves all state (settings, cookies, browser profile) to another directory.
-
-Exit codes: 0 success, 1 failure, 2 usage error, 3 sign-in required (run \`cloudtoken login\`), 130 interrupted.`,
-  login: `Usage: cloudtoken login [--profile P] [--idp-url URL] [--browser [PATH] | --form] [--username U] [--password-stdin]
-                        [--role ARN|NAME] [--credentials-profile NAME] [--json]
-
-Signs in at your IdP (the system browser shows its real login page; --form asks for the password on a
-hidden prompt), lists the roles it offers and remembers the one you choose. The IdP session is kept so later
-commands and the daemon sign in silently. --credentials-profile also writes the credentials as a named
-profile in your AWS credentials file (only profiles Cloudtoken created are ever changed).`,
-  daemon: `Usage: cloudtoken daemon [--imds alias|loopback] [--port N] [--keep-alias] [login options]
-       cloudtoken -d
-
-Signs in, picks a role, and serves its credentials like an EC2 instance: at http://169.254.169.254/ (alias
-mode: sets up the link-local alias once, asking for admin rights if needed, and falls back to loopback if
-that is refused) or at http://127.0.0.1:PORT/ (loopback mode, default port 9911), plus a container-credentials
-endpoint. Refreshes silently on schedule. Ctrl-C stops it and removes the alias (unless --keep-alias).`,
-  roles: `Usage: cloudtoken roles [--profile P] [--json]
-
-Lists the roles your IdP offers (signs in silently with the saved IdP session).`,
-  env: `Usage: cloudtoken env [--role ARN|NAME] [--shell sh|fish|powershell]
-
-Prints commands that export AWS credentials for a role:  eval "$(cloudtoken env)"`,
-  'credential-process': `Usage: cloudtoken credential-process --role ARN|NAME [--profile P]
-
-For ~/.aws/config:   credential_process = cloudtoken credential-process --role ROLE
-Prints JSON (Version 1). Served by a running daemon or tray app of the profile when one runs (--port N picks
-among several daemons; a role it does not keep yet is assumed and then kept active), else signs in silently.
-Exits 3 when the IdP wants you to sign in again.`,
-  console: `Usage: cloudtoken console [--role ARN|NAME] [--print]
-
-Opens the AWS console signed in as the role (or prints the sign-in URL with --print or without a desktop).`,
-  status: `Usage: cloudtoken status [--json]
-
-Shows every running session (daemons, the tray app: a session runs when its channel answers), its roles and
-expiry, the endpoints it serves, the plugins it runs (kind, path, state), and environment variables or profiles
-that would shadow the metadata service.`,
-  refresh: `Usage: cloudtoken refresh [--profile P] [--port N]
-
-Asks every running session (each daemon, the tray app) to refresh its credentials now, or only those of the
-profile P and of the metadata port N when given (they also refresh on their own schedule).`,
-  network: `Usage: cloudtoken network [status|setup|revert] [--port N]
-
-status   whether 169.254.169.254 is on the loopback interface and port 80 reaches port N (default 9911),
-         and what else holds the address
-setup    add both (run as root, e.g. \`sudo cloudtoken network setup\`, or answer the admin prompt); idempotent
-revert   remove what setup added, and nothing else`,
-  logout: `Usage: cloudtoken logout [--profile P]
-
-Forgets the IdP session of the profile (cookie jar and browser profile).`,
-  help: `Usage: cloudtoken help [command]`,
-};

@@ -14,8 +14,10 @@ import { readJsonObject, updateJsonObject } from '../settings/state-file.js';
 import type { IdpProfile, Settings } from '../settings/schema.js';
 import { createSettingsStore, type SettingsStore } from '../settings/settings-store.js';
 import type { StsExchange } from '../sts/assume-role.js';
-import { createLogger, type Logger } from '../support/logger.js';
+import { isCloudtokenError, describeError } from '../support/errors.js';
+import type { Logger } from '../support/logger.js';
 import type { CliOptions } from './args.js';
+import { cliLogger } from './log.js';
 import { hostOf, selectProfile } from './profile-selection.js';
 import { ask, readFirstLine, type Terminal } from './prompt.js';
 
@@ -118,7 +120,7 @@ async function createAuthenticator(context: {
     return ask(terminal, `Password for ${username ?? 'your IdP account'} at ${hostOf(profile.signInUrl)}: `, { hidden: true });
   };
   if (method === 'form') {
-    return createFormAuthenticator({
+    const form = createFormAuthenticator({
       signInUrl: profile.signInUrl,
       // A silent sign-in never fills the login form, so it needs no user name.
       username: username ?? '',
@@ -127,6 +129,8 @@ async function createAuthenticator(context: {
       cookieJarPath: join(paths.cookieJarDir, `${profile.id}.json`),
       logger,
     });
+    // A password typed on a terminal may be mistyped; one read from standard input would only fail again.
+    return options.passwordStdin || !io.stdin.isTTY ? form : askingAgain(form, io);
   }
   // Loaded only when used: playwright-core is large, and credential_process runs on every AWS call.
   const { createBrowserAuthenticator } = await import('../login/browser.js');
@@ -141,6 +145,26 @@ async function createAuthenticator(context: {
   });
 }
 
+/** Attempts at a password typed on the terminal, as `sudo` allows. */
+const PASSWORD_ATTEMPTS = 3;
+
+/** An interactive form sign-in the IdP refused for its password is asked again, up to PASSWORD_ATTEMPTS times. */
+function askingAgain(authenticator: Authenticator, io: CliIo): Authenticator {
+  return {
+    signOut: () => authenticator.signOut(),
+    async authenticate(request) {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await authenticator.authenticate(request);
+        } catch (error) {
+          if (!request.interactive || attempt >= PASSWORD_ATTEMPTS || !isCloudtokenError(error, 'FORM_CREDENTIALS_REJECTED')) throw error;
+          io.stderr.write(`${describeError(error)} Try again (${PASSWORD_ATTEMPTS - attempt} more ${PASSWORD_ATTEMPTS - attempt === 1 ? 'attempt' : 'attempts'}).\n`);
+        }
+      }
+    },
+  };
+}
+
 export interface ContextPurpose {
   /** May the IdP ask the user (login, daemon) or must it be silent (roles, env, credential-process…)? */
   interactive: boolean;
@@ -149,7 +173,7 @@ export interface ContextPurpose {
 }
 
 export async function openCliContext(options: CliOptions, io: CliIo, purpose: ContextPurpose): Promise<CliContext> {
-  const logger = createLogger({ level: options.verbose ? 'debug' : 'warn', sink: (line) => io.stderr.write(`${line}\n`) });
+  const logger = cliLogger({ verbose: options.verbose, showWarnings: purpose.interactive }, io);
   const paths = resolveStatePaths({ env: io.env, platform: io.platform, homedir: io.homedir });
   if (purpose.interactive) await assertStateFolderWritable(paths.home);
   const store = createSettingsStore({ path: paths.settingsFile, logger });
@@ -197,8 +221,14 @@ export async function openCliContext(options: CliOptions, io: CliIo, purpose: Co
   const saving: Promise<unknown>[] = [];
   const keep = (what: string, promise: Promise<unknown>) =>
     saving.push(promise.catch((error: unknown) => logger.warn(`Could not save ${what}`, { error })));
+  let durationNoticed = false;
   runtime.on((event) => {
     if (event.type !== 'signed-in') return;
+    const fromIdp = event.sessionDurationSeconds;
+    if (options.duration !== undefined && fromIdp !== undefined && fromIdp !== options.duration && !durationNoticed) {
+      durationNoticed = true;
+      io.stderr.write(`cloudtoken: --duration ${options.duration} is not used: your IdP's SessionDuration attribute (${fromIdp} s) sets the session length, and it wins.\n`);
+    }
     if (selection.save) keep('the IdP profile', store.update((latest) => withSavedProfile(latest, selection.profile)));
     // Through a plugin, only the user name it was given is worth remembering; the method stays what it was.
     const remembered = viaPlugin ? state.method : method;

@@ -3,7 +3,6 @@ import type { Readable, Writable } from 'node:stream';
 import { CloudtokenError } from '../support/errors.js';
 import type { SamlRole } from '../saml/types.js';
 
-export class PromptError extends CloudtokenError {}
 
 export interface Terminal {
   input: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown };
@@ -18,13 +17,13 @@ export async function readFirstLine(input: Readable): Promise<string> {
   } finally {
     lines.close();
   }
-  throw new PromptError('PASSWORD_STDIN_EMPTY', '--password-stdin was given but standard input was empty.');
+  throw new CloudtokenError('PASSWORD_STDIN_EMPTY', '--password-stdin was given but standard input was empty.');
 }
 
 /** Ask a question on the terminal; with `hidden`, nothing typed is echoed (passwords, one-time codes). */
 export function ask(terminal: Terminal, question: string, options: { hidden?: boolean } = {}): Promise<string> {
   if (!terminal.input.isTTY) {
-    return Promise.reject(new PromptError('NO_TERMINAL', `Cloudtoken needs an answer ("${question.trim()}") but there is no terminal to ask on.`));
+    return Promise.reject(new CloudtokenError('NO_TERMINAL', `Cloudtoken needs an answer ("${question.trim()}") but there is no terminal to ask on.`));
   }
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input: terminal.input, output: terminal.output, terminal: true });
@@ -38,7 +37,7 @@ export function ask(terminal: Terminal, question: string, options: { hidden?: bo
     }
     rl.on('SIGINT', () => {
       rl.close();
-      reject(new PromptError('PROMPT_CANCELLED', 'Cancelled.'));
+      reject(new CloudtokenError('PROMPT_CANCELLED', 'Cancelled.'));
     });
     rl.question(question, (answer) => {
       rl.close();

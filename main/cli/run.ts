@@ -1,7 +1,8 @@
-import { InteractionRequiredError } from '../login/capture.js';
-import { CloudtokenError, describeError } from '../support/errors.js';
-import { EXIT, HELP, UsageError, parseCli, type CliOptions } from './args.js';
+import { CloudtokenError } from '../support/errors.js';
+import { EXIT, parseCli, type CliOptions } from './args.js';
 import type { CliIo } from './context.js';
+import { reportFailure } from './failure.js';
+import { helpText } from './help.js';
 
 /** Ctrl-C and service managers' TERM both stop the daemon cleanly. */
 function stopSignal(): Promise<string> {
@@ -17,9 +18,14 @@ function stopSignal(): Promise<string> {
 }
 
 async function dispatch(options: CliOptions, io: CliIo): Promise<number> {
+  if (options.version) {
+    // Bundled into the build, and read only here: no other command pays for it.
+    const { default: manifest } = await import('../../package.json', { with: { type: 'json' } });
+    io.stdout.write(`cloudtoken ${manifest.version}\n`);
+    return EXIT.ok;
+  }
   if (options.command === 'help' || options.help) {
-    const topic = options.command === 'help' ? options.topic : options.command;
-    io.stdout.write(`${HELP[topic ?? 'main']}\n`);
+    io.stdout.write(`${helpText(options.command === 'help' ? options.topic : options.command)}\n`);
     return EXIT.ok;
   }
   // Each command loads what it needs when it runs: `help` and `status` need neither the IdP and STS clients nor
@@ -30,6 +36,7 @@ async function dispatch(options: CliOptions, io: CliIo): Promise<number> {
     await status(options, io);
     return EXIT.ok;
   }
+  if (options.command === 'switch-role') return (await import('./commands/switch-role.js')).switchRole(options, io);
   const credentialCommand = options.command === 'env' || options.command === 'credential-process' || options.command === 'console' ? options.command : undefined;
   // A running session of the profile serves these without a sign-in; --idp-url means setting a profile up.
   if (credentialCommand && options.idpUrl === undefined) {
@@ -54,8 +61,7 @@ async function dispatch(options: CliOptions, io: CliIo): Promise<number> {
       case 'daemon':
         return await (await import('./commands/daemon.js')).daemon(context, stopSignal());
       case 'logout':
-        await context.authenticator.signOut();
-        io.stdout.write(`Signed out of ${context.profile.name}: the IdP session is forgotten.\n`);
+        await (await import('./commands/logout.js')).logout(context);
         return EXIT.ok;
       default: {
         const oneShot = await import('./commands/one-shot.js');
@@ -70,17 +76,15 @@ async function dispatch(options: CliOptions, io: CliIo): Promise<number> {
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let options: CliOptions | undefined;
   try {
-    return await dispatch(parseCli(argv), io);
+    options = parseCli(argv);
+    return await dispatch(options, io);
   } catch (error) {
-    io.stderr.write(`cloudtoken: ${describeError(error)}\n`);
-    if (error instanceof UsageError) return EXIT.usage;
-    if (error instanceof InteractionRequiredError) {
-      io.stderr.write('Sign in again with `cloudtoken login`.\n');
-      return EXIT.signInRequired;
-    }
-    if (!(error instanceof CloudtokenError) && process.env.CLOUDTOKEN_DEBUG) io.stderr.write(`${(error as Error).stack}\n`);
-    return EXIT.failure;
+    const report = reportFailure(error, options, io);
+    const [first, ...more] = report.lines;
+    io.stderr.write(`cloudtoken: ${first}\n${more.map((line) => `${line}\n`).join('')}`);
+    if (!(error instanceof CloudtokenError) && io.env.CLOUDTOKEN_DEBUG) io.stderr.write(`${(error as Error).stack}\n`);
+    return report.code;
   }
 }
-

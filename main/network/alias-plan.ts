@@ -8,6 +8,7 @@
  * one twice changes nothing, and they exit with `STEP_EXIT_CODES` so failures are read from exit codes,
  * never from localized messages.
  */
+import { LIMITS } from '../settings/schema.js';
 import { invalidPortError, STEP_EXIT_CODES } from './errors.js';
 
 export const METADATA_ADDRESS = '169.254.169.254';
@@ -57,7 +58,7 @@ export const PF_TOKEN_FILE = '/var/run/com.cloudtoken.pf-token';
 export const WINDOWS_LOOPBACK = 'Loopback Pseudo-Interface 1';
 
 export function validatePort(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1024 || value > 65535) {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < LIMITS.imdsPort.min || value > LIMITS.imdsPort.max) {
     throw invalidPortError(value);
   }
   return value;

@@ -1,3 +1,4 @@
+import { LIMITS } from '../settings/schema.js';
 import { CloudtokenError } from '../support/errors.js';
 
 /**
@@ -9,7 +10,7 @@ import { CloudtokenError } from '../support/errors.js';
 export function invalidPortError(value: unknown): CloudtokenError {
   return new CloudtokenError(
     'network.invalid-port',
-    `The metadata server port must be a whole number from 1024 to 65535 (got ${JSON.stringify(String(value)).slice(0, 40)}).`,
+    `The metadata server port must be a whole number from ${LIMITS.imdsPort.min} to ${LIMITS.imdsPort.max} (got ${JSON.stringify(String(value)).slice(0, 40)}).`,
   );
 }
 

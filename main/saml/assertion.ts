@@ -1,4 +1,5 @@
 import type { Element } from '@xmldom/xmldom';
+import { LIMITS } from '../settings/schema.js';
 import { awsTimestamp } from '../support/clock.js';
 import { parseRolePair } from './role-arn.js';
 import { SamlError, quoteForMessage } from './saml-error.js';
@@ -22,8 +23,6 @@ const MAX_BASE64_CHARS = Math.ceil(MAX_DECODED_BYTES / 3) * 4;
 const MAX_INPUT_CHARS = MAX_BASE64_CHARS * 2;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const XS_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
-const MIN_SESSION_DURATION = 900;
-const MAX_SESSION_DURATION = 43200;
 const MAX_NAMED_BAD_VALUES = 5;
 
 export interface ParseSamlOptions {
@@ -264,7 +263,8 @@ function sessionDuration(values: string[] | undefined): number | undefined {
   const value = values?.[0];
   if (value === undefined || !/^\d{1,6}$/.test(value)) return undefined;
   const seconds = Number(value);
-  return seconds >= MIN_SESSION_DURATION && seconds <= MAX_SESSION_DURATION ? seconds : undefined;
+  const { min, max } = LIMITS.sessionDurationSeconds;
+  return seconds >= min && seconds <= max ? seconds : undefined;
 }
 
 function earliest(instants: (number | undefined)[]): number | undefined {

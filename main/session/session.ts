@@ -25,7 +25,8 @@ export type SessionSts = Pick<StsExchange, 'assumeRole'>;
 
 export type SessionEvent =
   | { type: 'changed'; snapshot: SessionSnapshot }
-  | { type: 'signed-in'; roles: SamlRole[] }
+  /** `sessionDurationSeconds`: the SessionDuration the assertion carried, which wins over the one asked for. */
+  | { type: 'signed-in'; roles: SamlRole[]; sessionDurationSeconds?: number }
   | { type: 'refreshed'; roleArns: string[] }
   | { type: 'refresh-failed'; error: SessionError; retryAt: number | undefined }
   | { type: 'needs-sign-in'; error: SessionError }
@@ -189,7 +190,7 @@ export class CredentialSession {
         this.setPhase(this.credentials.size > 0 ? before : 'signed-out');
         throw error;
       }
-      this.emit({ type: 'signed-in', roles: [...this.roles] });
+      this.emit({ type: 'signed-in', roles: [...this.roles], sessionDurationSeconds: this.assertion?.sessionDuration });
       const offered = new Set(this.roles.map((r) => r.roleArn));
       this.keptActive = this.keptActive.filter((arn) => offered.has(arn));
       if (this.metadataRoleArn && !offered.has(this.metadataRoleArn)) this.metadataRoleArn = undefined;

@@ -84,6 +84,8 @@ export const LIMITS = {
   pluginTimeoutSeconds: { min: 1, max: 600 },
   pluginArguments: { max: 64 },
   pluginText: { max: 4096 },
+  /** How long an interactive system-browser sign-in may take (`--timeout`). */
+  signInTimeoutSeconds: { min: 1, max: 86_400 },
 } as const;
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -111,7 +113,11 @@ export function defaultSettings(): Settings {
 
 export const PROFILE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
-export const REGION_PATTERN = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+/**
+ * An AWS region by its shape: a partition's area prefix (us, eu, ap, … and eusc, the European Sovereign
+ * Cloud), then words (us-gov-west, cn-north, us-isob-east), then a number. A shape, not a list: new regions pass.
+ */
+export const REGION_PATTERN = /^(?:us|eu|ap|sa|ca|me|af|il|mx|cn|eusc)(?:-[a-z]+)+-\d{1,2}$/;
 export const PLUGIN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const ROLE_ARN_PATTERN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 // Labels and names are shown in menus and titles: no control characters, no line breaks.

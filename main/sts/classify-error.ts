@@ -168,10 +168,10 @@ export function classifyStsFailure(error: unknown, context: FailureContext): Sts
       return new StsError('STS_VALIDATION', `AWS refused the request for ${context.role.roleArn}${quoted(shape)}.`, options);
   }
   if (isThrottling(error)) {
-    return new StsError('STS_THROTTLED', `AWS STS is throttling requests at ${context.endpoint}${quoted(shape)}; Cloudtoken will try again shortly.`, options);
+    return new StsError('STS_THROTTLED', `AWS STS is throttling requests at ${context.endpoint}${quoted(shape)}.`, options);
   }
   if (isServerFault(error)) {
-    return new StsError('STS_SERVER', `AWS STS at ${context.endpoint} had an internal error${quoted(shape)}; Cloudtoken will try again shortly.`, options);
+    return new StsError('STS_SERVER', `AWS STS at ${context.endpoint} had an internal error${quoted(shape)}.`, options);
   }
   return new StsError(
     'STS_UNEXPECTED_RESPONSE',

@@ -1,6 +1,7 @@
+import { LIMITS } from '../settings/schema.js';
+
 /** The session lengths AWS accepts for AssumeRoleWithSAML and for console sign-in tokens, in seconds. */
-export const MIN_SESSION_DURATION = 900;
-export const MAX_SESSION_DURATION = 43_200;
+export const { min: MIN_SESSION_DURATION, max: MAX_SESSION_DURATION } = LIMITS.sessionDurationSeconds;
 export const DEFAULT_SESSION_DURATION = 3_600;
 
 /** Clamps a wish to what AWS accepts at all; a non-number means the default. */

@@ -67,10 +67,15 @@ describe('shared state across Cloudtoken processes', () => {
     expect(saved).toMatchObject({ imdsPort: 9911, imdsMode: 'alias', sessionDurationSeconds: 3600 });
 
     const failed = await runCloudtoken(
-      ['roles', '--idp-url', 'http://127.0.0.1:1/sso', '--port', '40000', '--imds', 'loopback', '--duration', '900', '--sts-endpoint', 'http://127.0.0.1:1/', '--form', '--username', 'x', '--password-stdin'],
+      ['daemon', '--idp-url', 'http://127.0.0.1:1/sso', '--port', '40000', '--imds', 'loopback', '--duration', '900', '--sts-endpoint', 'http://127.0.0.1:1/', '--form', '--username', 'x', '--password-stdin'],
       env,
     );
     expect(failed.code).toBe(1);
+    expect(await readState(env, 'settings.json')).toBe(before);
+    // Flags a command does not take are refused before anything is read or written.
+    const refused = await runCloudtoken(['roles', '--idp-url', 'http://127.0.0.1:1/sso', '--port', '40000', '--form'], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/`--port` is an option of .*; roles does not take it/);
     expect(await readState(env, 'settings.json')).toBe(before);
 
     // A mistyped URL for the working profile: the sign-in fails, and the profile keeps its URL.
