@@ -140,7 +140,12 @@ export type CredentialEvent =
   | (RoleEventBase & { type: 'issued' | 'refreshed'; credentials: PluginCredentials })
   /** No longer served: `expired`, or `not-served` (another role chosen, removed from kept-active, signed out). */
   | (RoleEventBase & { type: 'withdrawn'; reason: 'expired' | 'not-served' })
-  | { apiVersion: typeof PLUGIN_API_VERSION; type: 'signed-out'; at: string; profile: Pick<PluginProfile, 'id' | 'name'> };
+  | { apiVersion: typeof PLUGIN_API_VERSION; type: 'signed-out'; at: string; profile: Pick<PluginProfile, 'id' | 'name'> }
+  /**
+   * The session ended (the daemon or a one-shot command exits, the tray app quits or switches profile): what it
+   * issued stays valid until its expiration, but nothing renews it. The last event a handler hears from it.
+   */
+  | { apiVersion: typeof PLUGIN_API_VERSION; type: 'stopped'; at: string; profile: Pick<PluginProfile, 'id' | 'name'> };
 
 export type CredentialEventType = CredentialEvent['type'];
 

@@ -23,7 +23,15 @@ export interface ServedState {
  * from the served state rather than from the session's own events, so every path that changes credentials
  * (a refresh, a role switch, a partial failure, expiry, sign-out) is told the same way.
  */
-export function createCredentialEventTracker(): { next(state: ServedState): CredentialEvent[]; signedOut(state: Pick<ServedState, 'profile' | 'now'>): CredentialEvent } {
+type ProfileEventAt = Pick<ServedState, 'profile' | 'now'>;
+
+export interface CredentialEventTracker {
+  next(state: ServedState): CredentialEvent[];
+  signedOut(state: ProfileEventAt): CredentialEvent;
+  stopped(state: ProfileEventAt): CredentialEvent;
+}
+
+export function createCredentialEventTracker(): CredentialEventTracker {
   const told = new Map<string, Told>();
   return {
     next({ served, metadataRoleArn, profile, region, now }) {
@@ -63,8 +71,10 @@ export function createCredentialEventTracker(): { next(state: ServedState): Cred
       }
       return events;
     },
-    signedOut({ profile, now }) {
-      return { apiVersion: PLUGIN_API_VERSION, type: 'signed-out', at: new Date(now).toISOString(), profile };
+    signedOut: ({ profile, now }) => ({ apiVersion: PLUGIN_API_VERSION, type: 'signed-out', at: new Date(now).toISOString(), profile }),
+    stopped({ profile, now }) {
+      told.clear();
+      return { apiVersion: PLUGIN_API_VERSION, type: 'stopped', at: new Date(now).toISOString(), profile };
     },
   };
 }

@@ -122,6 +122,7 @@ export function createProfilePlugins(options: {
     },
     list: () => [...(sourceStatus ? [{ ...sourceStatus }] : []), ...handlers.list()],
     async close(graceMs = 2000) {
+      if (handlerSettings.length > 0) handlers.dispatch([tracker.stopped({ profile: { id: profile.id, name: profile.name }, now: Date.now() })]);
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([handlers.idle(), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
       clearTimeout(timer);

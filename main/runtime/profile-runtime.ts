@@ -289,8 +289,9 @@ export async function createProfileRuntime(options: ProfileRuntimeOptions): Prom
       stopFileSync?.();
       session.dispose();
       sts.close();
-      await plugins?.close();
+      // Handlers hear that the credentials are withdrawn once nothing serves them any more.
       await stopService();
+      await plugins?.close();
       await Promise.all(saving);
       listeners.clear();
     },

@@ -43,4 +43,12 @@ describe('credential events from what the session serves', () => {
     expect(tracker.next({ ...base, served: [], metadataRoleArn: undefined, now: 11000 }).map((e) => 'reason' in e && e.reason)).toEqual(['not-served']);
     expect(tracker.signedOut({ profile: base.profile, now: 12000 })).toEqual({ apiVersion: 1, type: 'signed-out', at: new Date(12000).toISOString(), profile: base.profile });
   });
+
+  it('says when the session stops, without credentials, and forgets what it told', () => {
+    const tracker = createCredentialEventTracker();
+    tracker.next({ ...base, served: [held('Dev', 'K1', 5000)], metadataRoleArn: role('Dev').roleArn, now: 1000 });
+    expect(tracker.stopped({ profile: base.profile, now: 2000 })).toEqual({ apiVersion: 1, type: 'stopped', at: new Date(2000).toISOString(), profile: base.profile });
+    // A session started again on the same tracker tells of its credentials as new.
+    expect(tracker.next({ ...base, served: [held('Dev', 'K1', 5000)], metadataRoleArn: role('Dev').roleArn, now: 3000 }).map((e) => e.type)).toEqual(['issued']);
+  });
 });
