@@ -25,7 +25,7 @@ export const electronSeam = {
 export const LAYERS = [
   ['support'],
   ['saml', 'settings'],
-  ['sts', 'login', 'imds', 'network', 'outputs', 'autostart', 'security', 'channel'],
+  ['sts', 'login', 'imds', 'network', 'outputs', 'autostart', 'security', 'channel', 'extension'],
   ['session', 'diagnosis'],
   ['runtime', 'tray', 'ipc'],
   ['cli', 'shell'],

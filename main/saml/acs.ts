@@ -5,7 +5,7 @@ import type { Partition } from './types.js';
  * The AWS sign-in hosts that receive SAML responses, per partition. Each also exists as `<region>.<host>`.
  * signin.aws.amazon.com is us-east-1's endpoint, not a global one.
  */
-const SIGNIN_HOSTS: ReadonlyArray<{ host: string; partition: Partition; defaultRegion: string }> = [
+export const SIGNIN_HOSTS: ReadonlyArray<{ host: string; partition: Partition; defaultRegion: string }> = [
   { host: 'signin.aws.amazon.com', partition: 'aws', defaultRegion: 'us-east-1' },
   { host: 'signin.amazonaws-us-gov.com', partition: 'aws-us-gov', defaultRegion: 'us-gov-west-1' },
   { host: 'signin.amazonaws.cn', partition: 'aws-cn', defaultRegion: 'cn-north-1' },
@@ -25,9 +25,18 @@ export interface AcsEndpoint {
   regional: boolean;
 }
 
-const REGION_LABEL = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const REGION_LABEL_SOURCE = '[a-z]{2}(?:-[a-z]+)+-\\d{1,2}';
+const REGION_LABEL = new RegExp(`^${REGION_LABEL_SOURCE}$`);
 // The ACS paths AWS accepts: /saml, /saml/, /static/saml and (for encrypted assertions) /saml/acs/<IdP-ID>.
-const ACS_PATH = /^\/(?:static\/)?saml\/?$|^\/saml\/acs\/[A-Za-z0-9_-]{1,128}$/;
+const ACS_PATH_SOURCE = '/(?:static/)?saml/?|/saml/acs/[A-Za-z0-9_-]{1,128}';
+const ACS_PATH = new RegExp(`^(?:${ACS_PATH_SOURCE})$`);
+
+/**
+ * One regular expression (RE2-compatible, for the browser extension's declarativeNetRequest rule) that
+ * matches the URL of every ACS classifyAcsUrl accepts, with an optional query; the extension build takes it
+ * from here so the browser and the app never disagree on what an AWS sign-in endpoint is.
+ */
+export const ACS_URL_REGEX_SOURCE = `^https://(?:${REGION_LABEL_SOURCE}\\.)?(?:${SIGNIN_HOSTS.map(({ host }) => host.replaceAll('.', '\\.')).join('|')})(?:${ACS_PATH_SOURCE})(?:\\?[^#]*)?$`;
 
 /**
  * Which AWS partition and region an URL posts to, or undefined when it is not an AWS SAML endpoint.
