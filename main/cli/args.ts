@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
 import { CloudtokenError } from '../support/errors.js';
 
-export const COMMANDS = ['login', 'daemon', 'roles', 'env', 'credential-process', 'console', 'status', 'refresh', 'network', 'logout', 'help'] as const;
+export const COMMANDS = ['login', 'daemon', 'roles', 'env', 'credential-process', 'console', 'status', 'refresh', 'network', 'extension', 'logout', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const NETWORK_ACTIONS = ['status', 'setup', 'revert'] as const;
 export type NetworkAction = (typeof NETWORK_ACTIONS)[number];
+
+export const EXTENSION_ACTIONS = ['install', 'uninstall'] as const;
+export type ExtensionAction = (typeof EXTENSION_ACTIONS)[number];
 
 export class UsageError extends CloudtokenError {
   constructor(message: string) {
@@ -30,12 +33,14 @@ export interface CliOptions {
   topic: CommandName | undefined;
   /** `cloudtoken network <action>`. */
   networkAction: NetworkAction | undefined;
+  /** `cloudtoken extension <action>`. */
+  extensionAction: ExtensionAction | undefined;
   profile: string | undefined;
   json: boolean;
   verbose: boolean;
   help: boolean;
   idpUrl: string | undefined;
-  method: 'browser' | 'form' | undefined;
+  method: 'browser' | 'form' | 'extension' | undefined;
   browserPath: string | undefined;
   headless: boolean;
   username: string | undefined;
@@ -63,6 +68,7 @@ const OPTION_SPEC = {
   browser: { type: 'boolean' },
   'browser-path': { type: 'string' },
   form: { type: 'boolean' },
+  extension: { type: 'boolean' },
   headless: { type: 'boolean' },
   username: { type: 'string', short: 'u' },
   'password-stdin': { type: 'boolean' },
@@ -127,6 +133,10 @@ export function parseCli(argv: readonly string[]): CliOptions {
   if (networkAction !== undefined && !(NETWORK_ACTIONS as readonly string[]).includes(networkAction)) {
     throw new UsageError(`cloudtoken network takes one of ${NETWORK_ACTIONS.join(', ')}; got "${networkAction}".`);
   }
+  const extensionAction = first === 'extension' ? rest.shift() : undefined;
+  if (first === 'extension' && !(EXTENSION_ACTIONS as readonly (string | undefined)[]).includes(extensionAction)) {
+    throw new UsageError(`cloudtoken extension takes one of ${EXTENSION_ACTIONS.join(', ')}${extensionAction === undefined ? '' : `; got "${extensionAction}"`}.`);
+  }
   if (topic !== undefined && !(COMMANDS as readonly string[]).includes(topic)) throw new UsageError(`No help for "${topic}": unknown command.`);
   if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}". See \`cloudtoken --help\`.`);
   let command: CommandName;
@@ -140,7 +150,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
   } else {
     throw new UsageError(`Unknown command "${first}". Commands: ${COMMANDS.join(', ')}.`);
   }
-  if (values.browser && values.form) throw new UsageError('Choose one sign-in path: --browser or --form.');
+  if ([values.browser, values.form, values.extension].filter(Boolean).length > 1) throw new UsageError('Choose one sign-in path: --browser, --form or --extension.');
   if (values['password-stdin'] && values.browser && !values.username) {
     throw new UsageError('--password-stdin with --browser also needs --username, to fill in the login form.');
   }
@@ -148,12 +158,13 @@ export function parseCli(argv: readonly string[]): CliOptions {
     command,
     topic: topic as CommandName | undefined,
     networkAction: networkAction as NetworkAction | undefined,
+    extensionAction: extensionAction as ExtensionAction | undefined,
     profile: values.profile,
     json: values.json ?? false,
     verbose: values.verbose ?? false,
     help: values.help ?? false,
     idpUrl: values['idp-url'],
-    method: values.browser ? 'browser' : values.form ? 'form' : undefined,
+    method: values.browser ? 'browser' : values.form ? 'form' : values.extension ? 'extension' : undefined,
     browserPath: values['browser-path'],
     headless: values.headless ?? false,
     username: values.username,
@@ -188,6 +199,7 @@ Commands:
   status              Show the session, expiry, endpoints and anything that shadows Cloudtoken
   refresh             Ask the running sessions (daemons, tray app) to refresh their credentials now
   network             Set up, check or remove 169.254.169.254 and its port-80 redirect
+  extension           Install or remove the browser extension's connection to Cloudtoken (--extension sign-in)
   logout              Forget the IdP session (cookies, browser profile)
 
 Common options:
@@ -195,6 +207,7 @@ Common options:
   --idp-url URL         IdP sign-in URL (saved to the profile)
   --browser [PATH]      Sign in with the system browser (Chrome, Chromium, Edge); PATH picks one
   --form                Sign in with the IdP's HTML form in the terminal
+  --extension           Sign in with your own browser, through the Cloudtoken extension (see \`cloudtoken help extension\`)
   --username U          User name for form sign-in
   --password-stdin      Read the password from standard input (never stored)
   --role ARN|NAME       Role to use (ARN, name, account/name or list number)
@@ -207,11 +220,11 @@ Common options:
 Environment: CLOUDTOKEN_HOME moves all state (settings, cookies, browser profile) to another directory.
 
 Exit codes: 0 success, 1 failure, 2 usage error, 3 sign-in required (run \`cloudtoken login\`), 130 interrupted.`,
-  login: `Usage: cloudtoken login [--profile P] [--idp-url URL] [--browser [PATH] | --form] [--username U] [--password-stdin]
+  login: `Usage: cloudtoken login [--profile P] [--idp-url URL] [--browser [PATH] | --form | --extension] [--username U] [--password-stdin]
                         [--role ARN|NAME] [--credentials-profile NAME] [--json]
 
 Signs in at your IdP (the system browser shows its real login page; --form asks for the password on a
-hidden prompt), lists the roles it offers and remembers the one you choose. The IdP session is kept so later
+hidden prompt; --extension uses your own browser and its IdP session, through the Cloudtoken extension), lists the roles it offers and remembers the one you choose. The IdP session is kept so later
 commands and the daemon sign in silently. --credentials-profile also writes the credentials as a named
 profile in your AWS credentials file (only profiles Cloudtoken created are ever changed).`,
   daemon: `Usage: cloudtoken daemon [--imds alias|loopback] [--port N] [--keep-alias] [login options]
@@ -250,6 +263,15 @@ status   whether 169.254.169.254 is on the loopback interface and port 80 reache
          and what else holds the address
 setup    add both (run as root, e.g. \`sudo cloudtoken network setup\`, or answer the admin prompt); idempotent
 revert   remove what setup added, and nothing else`,
+  extension: `Usage: cloudtoken extension install|uninstall
+
+install    let the Cloudtoken browser extension reach Cloudtoken: writes the native messaging host's manifest
+           for Chrome, Chromium, Edge, Brave and Firefox, for your user only (HKCU registry keys on Windows),
+           and the small launcher they start; no admin rights. Then add the extension from its store.
+uninstall  remove them again
+
+With \`cloudtoken login --extension\`, the sign-in opens in the browser you already use, where your IdP session,
+passkeys and device-trust extensions are; refreshes ask the extension to sign in again in a background tab.`,
   logout: `Usage: cloudtoken logout [--profile P]
 
 Forgets the IdP session of the profile (cookie jar and browser profile).`,

@@ -15,6 +15,10 @@ import { createSettingsStore, type SettingsStore } from '../settings/settings-st
 import type { StsExchange } from '../sts/assume-role.js';
 import { createLogger, type Logger } from '../support/logger.js';
 import type { CliOptions } from './args.js';
+import type { ExtensionSignIn } from '../extension/sign-in.js';
+import { offerSessionChannel, type SessionChannel } from '../runtime/session-channel.js';
+import { describeError } from '../support/errors.js';
+import { openInBrowser } from './open-url.js';
 import { hostOf, selectProfile } from './profile-selection.js';
 import { ask, readFirstLine, type Terminal } from './prompt.js';
 
@@ -30,7 +34,7 @@ export interface CliIo {
 
 /** Remembered per profile between CLI runs: how the user signs in (never a password). */
 interface CliProfileState {
-  method?: 'browser' | 'form';
+  method?: 'browser' | 'form' | 'extension';
   username?: string;
 }
 
@@ -43,7 +47,7 @@ async function loadCliState(paths: StatePaths, profileId: string): Promise<CliPr
   if (typeof entry !== 'object' || entry === null) return {};
   const { method, username } = entry as Record<string, unknown>;
   return {
-    ...(method === 'browser' || method === 'form' ? { method } : {}),
+    ...(method === 'browser' || method === 'form' || method === 'extension' ? { method } : {}),
     ...(typeof username === 'string' ? { username } : {}),
   };
 }
@@ -62,6 +66,11 @@ export interface CliContext {
   runtime: ProfileRuntime;
   /** The shared settings (saved settings only; `settings` above is them plus this command's flags). */
   store: SettingsStore;
+  /**
+   * The session's channel, offered from the start when the sign-in goes through the browser extension (its
+   * host brings the assertion there); the daemon offers one itself otherwise.
+   */
+  channel: SessionChannel | undefined;
   /** Finishes what is being saved, then stops the session (and whatever it serves). */
   close(): Promise<void>;
 }
@@ -104,10 +113,10 @@ async function createAuthenticator(context: {
   io: CliIo;
   paths: StatePaths;
   profile: IdpProfile;
-  method: 'browser' | 'form';
+  method: 'browser' | 'form' | 'extension';
   username: string | undefined;
   logger: Logger;
-}): Promise<Authenticator> {
+}): Promise<Authenticator | ExtensionSignIn> {
   const { options, io, paths, profile, method, username, logger } = context;
   const terminal: Terminal = { input: io.stdin, output: io.stderr };
   // Read when the IdP shows its password form and dropped at once: a later sign-in reads standard input again
@@ -124,6 +133,16 @@ async function createAuthenticator(context: {
       password,
       askField: (field) => ask(terminal, `${field.label || field.name}: `, { hidden: field.type === 'password' }),
       cookieJarPath: join(paths.cookieJarDir, `${profile.id}.json`),
+      logger,
+    });
+  }
+  if (method === 'extension') {
+    const { createExtensionSignIn } = await import('../extension/sign-in.js');
+    return createExtensionSignIn({
+      signInUrl: profile.signInUrl,
+      openInBrowser: (url) => openInBrowser(url, io),
+      announce: (text) => io.stderr.write(`${text}\n`),
+      ...(options.timeoutSeconds !== undefined ? { interactiveTimeoutMs: options.timeoutSeconds * 1000 } : {}),
       logger,
     });
   }
@@ -145,6 +164,8 @@ export interface ContextPurpose {
   interactive: boolean;
   /** What becomes of role choices (see ProfileRuntimeOptions): login and daemon remember, one-shot commands not. */
   roleChoice: ProfileRuntimeOptions['roleChoice'];
+  /** How the session's channel (when the sign-in needs one from the start) names this process. */
+  host: 'daemon' | 'cli';
 }
 
 export async function openCliContext(options: CliOptions, io: CliIo, purpose: ContextPurpose): Promise<CliContext> {
@@ -174,8 +195,15 @@ export async function openCliContext(options: CliOptions, io: CliIo, purpose: Co
     aliasSetup: (port) => createAliasSetup({ port, logger }),
     revertAliasOnClose: !options.keepAlias,
     credentialsFile: () => createCredentialsFile({ env: io.env, homedir: io.homedir, logger }),
-    sessionStorePath: method === 'form' ? join(paths.cookieJarDir, `${profile.id}.json`) : browserSessionFile(join(paths.browserProfileDir, profile.id)),
+    ...(method === 'extension' ? {} : { sessionStorePath: method === 'form' ? join(paths.cookieJarDir, `${profile.id}.json`) : browserSessionFile(join(paths.browserProfileDir, profile.id)) }),
     logger,
+  });
+  const extension = method === 'extension' ? (authenticator as ExtensionSignIn) : undefined;
+  // The extension's host finds the session by its channel: it must be there before the first sign-in waits.
+  const channel = extension ? await offerSessionChannel({ runtime, home: paths.home, host: purpose.host, logger, extension }) : undefined;
+  // The user signed in in the tab the IdP wanted them in: the session signs in with that assertion.
+  const stopFollowing = extension?.onUnsolicited(() => {
+    runtime.session.signIn({ interactive: true }).catch((error: unknown) => logger.warn('Signing in with the browser’s assertion failed', { reason: describeError(error) }));
   });
 
   // Only a sign-in that worked is worth keeping: the profile --idp-url named, and how the user signs in.
@@ -208,7 +236,10 @@ export async function openCliContext(options: CliOptions, io: CliIo, purpose: Co
     session: runtime.session,
     runtime,
     store,
+    channel,
     async close() {
+      stopFollowing?.();
+      await channel?.close();
       await Promise.all(saving);
       // One-shot commands exit right after their output: what STS taught this run is kept first.
       await runtime.close();

@@ -5,11 +5,12 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { runningSessions } from '../channel/client.js';
 import { checkSessionsFolder, PIPE_SUFFIX, SOCKET_SUFFIX, type ChannelEntry } from '../channel/location.js';
-import { CHANNEL_VERSION, MAX_REQUEST_BYTES, errorResponse, parseRequest, type SessionStatus } from '../channel/protocol.js';
+import { CHANNEL_VERSION, MAX_EXTENSION_REQUEST_BYTES, MAX_REQUEST_BYTES, errorResponse, parseRequest, type SessionStatus } from '../channel/protocol.js';
+import type { ExtensionSignIn } from '../extension/sign-in.js';
 import type { ProfileRuntime } from './profile-runtime.js';
 import { CloudtokenError, describeError } from '../support/errors.js';
 import type { Logger } from '../support/logger.js';
-import { answer, type SessionHost } from './session-requests.js';
+import { answer, type ChannelPeer, type SessionHost } from './session-requests.js';
 
 /**
  * A running session's channel (`cloudtoken daemon` and the tray app both offer one): a Unix socket or named
@@ -27,6 +28,8 @@ export interface ChannelOptions {
   host: SessionStatus['host'];
   platform?: NodeJS.Platform;
   logger: Logger;
+  /** The session signs in through the browser extension: its host reaches the session here. */
+  extension?: ExtensionSignIn | undefined;
 }
 
 /** A client that says nothing for this long is disconnected: a connection costs a descriptor. */
@@ -37,6 +40,10 @@ function serveConnection(socket: Socket, context: SessionHost, logger: Logger): 
   socket.setEncoding('utf8');
   socket.setTimeout(IDLE_MS, () => socket.destroy());
   socket.on('error', () => socket.destroy());
+  const peer: ChannelPeer = { id: randomBytes(6).toString('hex'), extensionHost: false };
+  socket.on('close', () => context.extension?.hostGone(peer.id));
+  // Only the extension's host sends assertions, which are larger than any other request.
+  const limit = () => (peer.extensionHost ? MAX_EXTENSION_REQUEST_BYTES : MAX_REQUEST_BYTES);
   let buffer = '';
   let queue: Promise<void> = Promise.resolve();
   const reply = (response: object) => {
@@ -46,7 +53,7 @@ function serveConnection(socket: Socket, context: SessionHost, logger: Logger): 
     try {
       const request = parseRequest(line);
       logger.debug('Channel request', { type: request.type });
-      reply({ v: CHANNEL_VERSION, ok: true, ...(await answer(context, request)) });
+      reply({ v: CHANNEL_VERSION, ok: true, ...(await answer(context, request, peer)) });
     } catch (error) {
       const code = error instanceof CloudtokenError ? error.code : 'REQUEST_FAILED';
       logger.debug('Channel request refused', { code });
@@ -58,17 +65,17 @@ function serveConnection(socket: Socket, context: SessionHost, logger: Logger): 
     for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
       const line = buffer.slice(0, end);
       buffer = buffer.slice(end + 1);
-      if (Buffer.byteLength(line) > MAX_REQUEST_BYTES) return tooLarge();
+      if (Buffer.byteLength(line) > limit()) return tooLarge();
       queue = queue.then(() => handle(line));
     }
-    if (Buffer.byteLength(buffer) > MAX_REQUEST_BYTES) tooLarge();
+    if (Buffer.byteLength(buffer) > limit()) tooLarge();
   });
   // Nothing after an oversized line can be trusted to start a request: answer, then hang up.
   const tooLarge = () => {
     buffer = '';
     socket.pause();
     queue = queue.then(() => {
-      socket.end(`${JSON.stringify(errorResponse({ code: 'REQUEST_TOO_LARGE', message: `A request may be at most ${MAX_REQUEST_BYTES} bytes.` }))}\n`);
+      socket.end(`${JSON.stringify(errorResponse({ code: 'REQUEST_TOO_LARGE', message: `A request may be at most ${limit()} bytes.` }))}\n`);
     });
   };
 }
@@ -102,7 +109,7 @@ export async function startSessionChannel(options: ChannelOptions): Promise<Sess
   // Entries of sessions that died without closing (SIGKILL, power loss) are removed on the way.
   for (const running of await runningSessions(options.home, { platform })) running.close();
   const entry: ChannelEntry = newEntry(folder, randomBytes(6).toString('hex'), platform);
-  const context: SessionHost = { runtime: options.runtime, host: options.host, startedAt: Date.now() };
+  const context: SessionHost = { runtime: options.runtime, host: options.host, startedAt: Date.now(), extension: options.extension };
   const open = new Set<Socket>();
   const server = createServer((socket) => {
     open.add(socket);

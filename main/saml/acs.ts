@@ -28,13 +28,17 @@ export interface AcsEndpoint {
 const REGION_LABEL_SOURCE = '[a-z]{2}(?:-[a-z]+)+-\\d{1,2}';
 const REGION_LABEL = new RegExp(`^${REGION_LABEL_SOURCE}$`);
 // The ACS paths AWS accepts: /saml, /saml/, /static/saml and (for encrypted assertions) /saml/acs/<IdP-ID>.
-const ACS_PATH_SOURCE = '/(?:static/)?saml/?|/saml/acs/[A-Za-z0-9_-]{1,128}';
+// The IdP-ID's length (at most 128) is checked apart: a bounded repetition makes the regular expression too
+// large for Chrome's declarativeNetRequest, which takes it from here too.
+const ACS_PATH_SOURCE = '/(?:static/)?saml/?|/saml/acs/[A-Za-z0-9_-]+';
 const ACS_PATH = new RegExp(`^(?:${ACS_PATH_SOURCE})$`);
+const MAX_ACS_PATH = '/saml/acs/'.length + 128;
 
 /**
- * One regular expression (RE2-compatible, for the browser extension's declarativeNetRequest rule) that
- * matches the URL of every ACS classifyAcsUrl accepts, with an optional query; the extension build takes it
- * from here so the browser and the app never disagree on what an AWS sign-in endpoint is.
+ * One regular expression (RE2-compatible and small enough for the browser extension's declarativeNetRequest
+ * rule) that matches the URL of every ACS classifyAcsUrl accepts, with an optional query (and IdP-IDs longer
+ * than AWS's 128 characters, which no IdP posts to); the extension build takes it from here so the browser and
+ * the app never disagree on what an AWS sign-in endpoint is.
  */
 export const ACS_URL_REGEX_SOURCE = `^https://(?:${REGION_LABEL_SOURCE}\\.)?(?:${SIGNIN_HOSTS.map(({ host }) => host.replaceAll('.', '\\.')).join('|')})(?:${ACS_PATH_SOURCE})(?:\\?[^#]*)?$`;
 
@@ -50,7 +54,7 @@ export function classifyAcsUrl(url: string): AcsEndpoint | undefined {
     return undefined;
   }
   if (parsed.protocol !== 'https:' || parsed.username || parsed.password || parsed.port) return undefined;
-  if (!ACS_PATH.test(parsed.pathname)) return undefined;
+  if (!ACS_PATH.test(parsed.pathname) || parsed.pathname.length > MAX_ACS_PATH) return undefined;
   const hostname = parsed.hostname.toLowerCase();
   for (const { host, partition, defaultRegion } of SIGNIN_HOSTS) {
     if (hostname === host) return { partition, region: defaultRegion, regional: false };

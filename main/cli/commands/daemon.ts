@@ -40,7 +40,7 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
   if (first) say(`Credentials for ${first.assumedRoleArn} ${describeExpiry(first.credentials.expiration)}.`);
 
   // `cloudtoken credential-process`, `env`, `console`, `status` and `refresh` reach this session here.
-  const channel = await offerSessionChannel({ runtime, home: paths.home, host: 'daemon', logger });
+  const channel = context.channel ?? (await offerSessionChannel({ runtime, home: paths.home, host: 'daemon', logger }));
   if (channel) say(`Your CLI commands (credential-process, env, console) are served by this session through ${channel.address}`);
 
   // What others save (a role chosen by `cloudtoken login --role …` or the tray app, labels, the credentials
