@@ -52,6 +52,8 @@ export interface ExtensionSignIn extends Authenticator {
   taskUpdate(taskId: string, state: 'needs-user' | 'closed'): void;
   /** An assertion came while the session waited for its user: whoever runs the session signs in with it. */
   onUnsolicited(listener: () => void): () => void;
+  /** The user cancelled (the tray's Cancel sign-in, signing out): the waiting sign-in ends; false when none waited. */
+  cancelPending(): boolean;
 }
 
 const DEFAULTS = { interactiveTimeoutMs: 5 * 60_000, silentTimeoutMs: 60_000, connectGraceMs: 5_000 };
@@ -252,6 +254,11 @@ export function createExtensionSignIn(options: ExtensionSignInOptions): Extensio
           state === 'needs-user' ? 'Your identity provider wants you to sign in again: its page is in front in your browser.' : 'The sign-in tab was closed before the identity provider answered.',
         ),
       });
+    },
+    cancelPending() {
+      if (!pending) return false;
+      pending.settle({ error: new ExtensionSignInError('SIGN_IN_CANCELLED', 'The sign-in was cancelled.') });
+      return true;
     },
     onUnsolicited(listener) {
       unsolicited.add(listener);

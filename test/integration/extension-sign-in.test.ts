@@ -14,6 +14,7 @@ import { freePortPair } from '../support/free-ports.js';
 import { CloudtokenProcess, runCloudtoken } from '../support/cli.js';
 import { ALICE, startIdp, type RunningIdp } from '../support/idp/index.js';
 import { providersTrusting, startStsStandIn, type StsStandIn } from '../support/sts/stand-in.js';
+import { startTrayHarness } from '../support/tray-controller-harness.js';
 
 /**
  * "Your browser": Debian's Chromium, headless, with the built extension unpacked and the native messaging host
@@ -244,5 +245,35 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(EXTENSION))('signing in wit
     await until('the POST to reach AWS', () => reachedAws.length > 0);
     expect(reachedAws[0]).toBe('POST /saml');
     await page.close();
+    await worker.evaluate(() => (globalThis as unknown as { chrome: { storage: { local: { set(v: object): Promise<void> } } } }).chrome.storage.local.set({ letConsoleThrough: false }));
+  });
+
+  it('6: the tray app’s runtime signs in and refreshes through the extension, and offers to connect it', async () => {
+    const tray = await startTrayHarness({ idp, stsUrl: standIn.url, root: dir, stateHome: join(dir, 'state'), initial: () => undefined });
+    const sender = { kind: 'settings' as const, webContentsId: 1 };
+    try {
+      expect(await tray.controller.ipc['cloudtoken:settings:sign-in-kind']({ profileId: 'idp-corp', kind: 'extension' }, sender)).toEqual({ ok: true });
+      // Started anew with the browser: its silent sign-in at start takes the browser's IdP session.
+      await until('the roles from the browser', () => tray.controller.snapshot().roles.length > 0);
+      await tray.controller.actions['choose-role']({ kind: 'choose-role', roleArn: DEVELOPER });
+      expect(tray.controller.snapshot().phase).toBe('active');
+      const status = await tray.controller.ipc['cloudtoken:status:get'](undefined, { kind: 'status', webContentsId: 2 });
+      expect(status.extension).toEqual({ connected: 1, browsers: ['Chrome or Chromium'] });
+      const view = await tray.controller.ipc['cloudtoken:settings:get'](undefined, sender);
+      expect(view.signInKinds).toEqual({ 'idp-corp': 'extension' });
+
+      const issued = standIn.issued.length;
+      await tray.controller.actions.refresh({ kind: 'refresh' });
+      expect(standIn.issued.length).toBeGreaterThan(issued);
+      expect(tray.controller.snapshot().phase).toBe('active');
+
+      // Its own home has no host manifests yet: the menu offers to connect the extension, and doing it installs them.
+      expect(tray.controller.menuContext().offerExtensionHost).toBe(true);
+      await tray.controller.actions['install-extension-host']({ kind: 'install-extension-host' });
+      expect(tray.controller.menuContext().offerExtensionHost).toBe(false);
+      expect((await tray.controller.ipc['cloudtoken:settings:get'](undefined, sender)).extensionHostInstalledFor).toEqual(['chrome', 'chromium', 'edge', 'brave', 'firefox']);
+    } finally {
+      await tray.controller.stop();
+    }
   });
 });
