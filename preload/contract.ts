@@ -52,7 +52,7 @@ export interface SettingsView {
   platform: 'linux' | 'darwin' | 'win32' | 'other';
   /** How each profile signs in; a profile not named here uses Cloudtoken's window. */
   signInKinds: Record<string, SignInKind>;
-  /** The browsers the extension's connection to Cloudtoken (native messaging host) is installed for. */
+  /** The browsers (their names, for people) the extension's connection to Cloudtoken (native messaging host) is installed for. */
   extensionHostInstalledFor: string[];
 }
 

@@ -1,7 +1,7 @@
 import type { IpcHandlers, LoginWindowState, PushChannel, PushPayload, SessionView, SettingsView, StatusView, WindowKind } from '../../preload/contract.js';
 import { offerSessionChannel, type SessionChannel } from './session-channel.js';
 import { installedFor, installHost } from '../extension/host-install.js';
-import type { HostPlan } from '../extension/host-manifests.js';
+import { BROWSER_LABELS, type HostPlan } from '../extension/host-manifests.js';
 import { STORE_PAGES } from '../extension/identity.js';
 import type { ExtensionSignIn } from '../extension/sign-in.js';
 import type { SignInKind } from '../login/sign-in-kinds.js';
@@ -131,7 +131,7 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
   /** What the Settings window and the menu show of the sign-in choices and the extension's connection. */
   async function readSignInState(): Promise<void> {
     signInKinds = Object.fromEntries(await ports.signInChoices.load());
-    hostInstalledFor = await installedFor(ports.extensionHostPlan()).catch(() => []);
+    hostInstalledFor = (await installedFor(ports.extensionHostPlan()).catch(() => [])).map((browser) => BROWSER_LABELS[browser]);
   }
   const offerExtensionHost = () => current?.signIn.extension !== undefined && hostInstalledFor.length === 0;
 

@@ -271,7 +271,7 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(EXTENSION))('signing in wit
       expect(tray.controller.menuContext().offerExtensionHost).toBe(true);
       await tray.controller.actions['install-extension-host']({ kind: 'install-extension-host' });
       expect(tray.controller.menuContext().offerExtensionHost).toBe(false);
-      expect((await tray.controller.ipc['cloudtoken:settings:get'](undefined, sender)).extensionHostInstalledFor).toEqual(['chrome', 'chromium', 'edge', 'brave', 'firefox']);
+      expect((await tray.controller.ipc['cloudtoken:settings:get'](undefined, sender)).extensionHostInstalledFor).toEqual(['Google Chrome', 'Chromium', 'Microsoft Edge', 'Brave', 'Firefox']);
     } finally {
       await tray.controller.stop();
     }
