@@ -16,8 +16,8 @@ import type { StsExchange } from '../sts/assume-role.js';
 import { createLogger, type Logger } from '../support/logger.js';
 import type { CliOptions } from './args.js';
 import type { ExtensionSignIn } from '../extension/sign-in.js';
+import { followExtension } from '../runtime/follow-extension.js';
 import { offerSessionChannel, type SessionChannel } from '../runtime/session-channel.js';
-import { describeError } from '../support/errors.js';
 import { openInBrowser } from './open-url.js';
 import { hostOf, selectProfile } from './profile-selection.js';
 import { ask, readFirstLine, type Terminal } from './prompt.js';
@@ -201,10 +201,7 @@ export async function openCliContext(options: CliOptions, io: CliIo, purpose: Co
   const extension = method === 'extension' ? (authenticator as ExtensionSignIn) : undefined;
   // The extension's host finds the session by its channel: it must be there before the first sign-in waits.
   const channel = extension ? await offerSessionChannel({ runtime, home: paths.home, host: purpose.host, logger, extension }) : undefined;
-  // The user signed in in the tab the IdP wanted them in: the session signs in with that assertion.
-  const stopFollowing = extension?.onUnsolicited(() => {
-    runtime.session.signIn({ interactive: true }).catch((error: unknown) => logger.warn('Signing in with the browser’s assertion failed', { reason: describeError(error) }));
-  });
+  const stopFollowing = extension ? followExtension(extension, runtime.session, logger) : undefined;
 
   // Only a sign-in that worked is worth keeping: the profile --idp-url named, and how the user signs in.
   const saving: Promise<unknown>[] = [];

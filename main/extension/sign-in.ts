@@ -52,6 +52,8 @@ export interface ExtensionSignIn extends Authenticator {
   taskUpdate(taskId: string, state: 'needs-user' | 'closed'): void;
   /** An assertion came while the session waited for its user: whoever runs the session signs in with it. */
   onUnsolicited(listener: () => void): () => void;
+  /** An extension connected after a silent sign-in found none (the browser was closed): the session may retry now. */
+  onReturned(listener: () => void): () => void;
   /** The user cancelled (the tray's Cancel sign-in, signing out): the waiting sign-in ends; false when none waited. */
   cancelPending(): boolean;
 }
@@ -91,6 +93,9 @@ export function createExtensionSignIn(options: ExtensionSignInOptions): Extensio
   let held: { assertion: CapturedAssertion; until: number } | undefined;
   /** The last silent attempt found that the IdP wants the user: their sign-in, whenever it comes, is welcome. */
   let awaitingUser = false;
+  /** The last silent attempt found no extension connected: one that connects may sign in silently. */
+  let awaitingBrowser = false;
+  const returned = new Set<() => void>();
 
   function dispatch(task: SignInTask): void {
     const [hostId, deliver] = waiting.entries().next().value ?? [];
@@ -132,6 +137,7 @@ export function createExtensionSignIn(options: ExtensionSignInOptions): Extensio
     const connected = await waitForHost(settings.connectGraceMs);
     if (!connected && !interactive) {
       awaitingUser = true;
+      awaitingBrowser = true;
       throw new InteractionRequiredError('Your browser with the Cloudtoken extension is not running (or the extension is not connected): open it, and sign in there if your identity provider asks.');
     }
     return new Promise<CapturedAssertion>((resolve, reject) => {
@@ -147,6 +153,7 @@ export function createExtensionSignIn(options: ExtensionSignInOptions): Extensio
           withdraw(task.taskId);
           if ('assertion' in outcome) {
             awaitingUser = false;
+            awaitingBrowser = false;
             resolve(outcome.assertion);
           } else {
             if (outcome.error instanceof InteractionRequiredError) awaitingUser = true;
@@ -206,6 +213,9 @@ export function createExtensionSignIn(options: ExtensionSignInOptions): Extensio
       if (pending && !pending.underway) {
         pending.underway = true;
         dispatch(pending.task);
+      } else if (!pending && awaitingBrowser) {
+        awaitingBrowser = false;
+        for (const listener of [...returned]) listener();
       }
       for (const done of [...connectWaiters]) done();
     },
@@ -263,6 +273,10 @@ export function createExtensionSignIn(options: ExtensionSignInOptions): Extensio
     onUnsolicited(listener) {
       unsolicited.add(listener);
       return () => unsolicited.delete(listener);
+    },
+    onReturned(listener) {
+      returned.add(listener);
+      return () => returned.delete(listener);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { IpcHandlers, LoginWindowState, PushChannel, PushPayload, SessionView, SettingsView, StatusView, WindowKind } from '../../preload/contract.js';
 import { offerSessionChannel, type SessionChannel } from './session-channel.js';
+import { followExtension } from './follow-extension.js';
 import { installedFor, installHost } from '../extension/host-install.js';
 import { BROWSER_LABELS, type HostPlan } from '../extension/host-manifests.js';
 import { STORE_PAGES } from '../extension/identity.js';
@@ -186,10 +187,7 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
         if (content) ports.notify(content);
       }
     });
-    // The user signed in in the browser tab the IdP wanted them in: the session signs in with that assertion.
-    const offUnsolicited = signIn.extension?.onUnsolicited(() => {
-      runtime.session.signIn({ interactive: true }).catch((error: unknown) => logger.info('Signing in with the browser’s assertion failed', { error: describeError(error) }));
-    });
+    const offExtension = signIn.extension ? followExtension(signIn.extension, runtime.session, logger) : undefined;
     // The CLI's credential_process, env, console, status and refresh reach this session here, and the browser
     // extension's host brings assertions here.
     const channel = await offerSessionChannel({ runtime, home: ports.paths.home, host: 'tray', logger, extension: signIn.extension });
@@ -199,7 +197,7 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
       channel,
       off: () => {
         off();
-        offUnsolicited?.();
+        offExtension?.();
       },
     };
   }

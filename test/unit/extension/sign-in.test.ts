@@ -80,6 +80,19 @@ describe('the browser-extension sign-in', () => {
     expect(codeOf(() => extension.offer(assertion(), 'due'))).toBe('NO_SIGN_IN_PENDING');
   });
 
+  it('tells when an extension connects after a refresh found none, so the session retries silently', async () => {
+    const extension = signIn();
+    let returned = 0;
+    extension.onReturned(() => (returned += 1));
+    extension.hostConnected('h0', 'Chromium');
+    expect(returned).toBe(0);
+    extension.hostGone('h0');
+    await expect(extension.authenticate({ interactive: false })).rejects.toThrow(/not running/);
+    extension.hostConnected('h1', 'Chromium');
+    extension.hostConnected('h2', 'Chromium');
+    expect(returned).toBe(1);
+  });
+
   it('a host that goes away stops counting as connected; its wait ends', async () => {
     const extension = signIn();
     extension.hostConnected('h1', 'Chromium');
