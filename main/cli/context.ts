@@ -71,6 +71,8 @@ export interface CliContext {
    * host brings the assertion there); the daemon offers one itself otherwise.
    */
   channel: SessionChannel | undefined;
+  /** The sign-in through the browser extension, when the profile signs in that way. */
+  extension: ExtensionSignIn | undefined;
   /** Finishes what is being saved, then stops the session (and whatever it serves). */
   close(): Promise<void>;
 }
@@ -234,6 +236,7 @@ export async function openCliContext(options: CliOptions, io: CliIo, purpose: Co
     runtime,
     store,
     channel,
+    extension,
     async close() {
       stopFollowing?.();
       await channel?.close();

@@ -74,7 +74,7 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
         say(`[${now}] Refresh failed: ${event.error.message}${event.retryAt ? ` Retrying at ${clockTime(event.retryAt)}.` : ''}`);
         break;
       case 'needs-sign-in':
-        say(`[${now}] Your identity provider wants you to sign in again: run \`cloudtoken login\` in another terminal. The current credentials stay available until they expire.`);
+        say(`[${now}] Your identity provider wants you to sign in again: ${context.extension ? 'sign in in the tab your browser brought to the front' : 'run `cloudtoken login` in another terminal'}. The current credentials stay available until they expire.`);
         break;
       case 'expiring':
         say(`[${now}] Credentials for ${event.roleArn} expire at ${clockTime(event.expiresAt)} and cannot be renewed without you.`);
