@@ -25,7 +25,7 @@ export const electronSeam = {
 export const LAYERS = [
   ['support'],
   ['saml', 'settings', 'security'],
-  ['sts', 'login', 'imds', 'network', 'outputs', 'autostart', 'channel'],
+  ['sts', 'login', 'imds', 'network', 'outputs', 'autostart', 'channel', 'extension'],
   ['session', 'diagnosis', 'plugins'],
   ['runtime', 'tray', 'ipc'],
   ['cli', 'shell'],

@@ -7,6 +7,7 @@
  * the sandboxed preload bundle it.
  */
 import type { PluginStatus } from '../main/channel/protocol.js';
+import type { SignInKind } from '../main/login/sign-in-kinds.js';
 import type { SessionSnapshot } from '../main/session/types.js';
 import type { FieldError, ImdsMode, Settings } from '../main/settings/schema.js';
 
@@ -52,6 +53,10 @@ export interface SettingsView {
   platform: 'linux' | 'darwin' | 'win32' | 'other';
   /** The plugins the running session runs (the settings name them), with their state. */
   plugins: PluginStatus[];
+  /** How each profile signs in; a profile not named here uses Cloudtoken's window. */
+  signInKinds: Record<string, SignInKind>;
+  /** The browsers (their names, for people) the extension's connection to Cloudtoken (native messaging host) is installed for. */
+  extensionHostInstalledFor: string[];
 }
 
 export type SaveSettingsResult = { ok: true; settings: Settings } | { ok: false; errors: FieldError[] };
@@ -79,6 +84,8 @@ export interface StatusView extends SessionView {
   };
   containerVariables: ContainerVariable[];
   warnings: EnvironmentWarning[];
+  /** Set when the profile signs in through the browser extension: whether (and from which browsers) it is connected. */
+  extension: { connected: number; browsers: string[] } | undefined;
 }
 
 export type CopyTarget = 'container-env-sh' | 'container-env-powershell' | 'imds-address';
@@ -91,6 +98,8 @@ export interface RequestContract {
   'cloudtoken:roles:keep-active': { request: { roleArn: string; keep: boolean }; response: ActionResult };
   'cloudtoken:settings:get': { request: undefined; response: SettingsView };
   'cloudtoken:settings:save': { request: Settings; response: SaveSettingsResult };
+  'cloudtoken:settings:sign-in-kind': { request: { profileId: string; kind: SignInKind }; response: ActionResult };
+  'cloudtoken:extension:install-host': { request: undefined; response: ActionResult };
   'cloudtoken:status:get': { request: undefined; response: StatusView };
   'cloudtoken:status:copy': { request: { target: CopyTarget }; response: ActionResult };
   'cloudtoken:session:sign-in': { request: undefined; response: ActionResult };
@@ -134,6 +143,8 @@ export const REQUEST_WINDOWS = {
   'cloudtoken:roles:keep-active': ['roles'],
   'cloudtoken:settings:get': ['settings'],
   'cloudtoken:settings:save': ['settings'],
+  'cloudtoken:settings:sign-in-kind': ['settings'],
+  'cloudtoken:extension:install-host': ['settings', 'status'],
   'cloudtoken:status:get': ['status'],
   'cloudtoken:status:copy': ['status'],
   'cloudtoken:session:sign-in': ['status'],

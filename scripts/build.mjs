@@ -1,7 +1,8 @@
 // Bundles the three worlds Electron needs and the CLI:
 //   main + CLI  → ESM for Node/Electron's main process (dependencies stay in node_modules),
 //   preload     → one CommonJS file (sandboxed preloads can neither be ESM nor require local files),
-//   renderer    → browser ESM per page, with its index.html and style.css copied beside it.
+//   renderer    → browser ESM per page, with its index.html and style.css copied beside it,
+//   extension   → the browser extension, unpacked and zipped per store (scripts/build-extension.mjs).
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -75,3 +76,6 @@ for (const page of pages) {
 }
 const sharedCss = join(rendererRoot, 'lib', 'base.css');
 if (existsSync(sharedCss)) cpSync(sharedCss, join(out, 'renderer', 'base.css'));
+
+const { buildExtension } = await import('./build-extension.mjs');
+await buildExtension(root, out);

@@ -20,6 +20,8 @@ export class ChannelRequestError extends CloudtokenError {}
 type Request = ChannelRequest extends infer R ? (R extends { type: infer T } ? Omit<R, 'v'> & { type: T } : never) : never;
 
 export interface SessionConnection {
+  /** Where the session was reached: the same entry reaches it again (sessionAt). */
+  readonly entry: ChannelEntry;
   readonly status: SessionStatus;
   request<T extends Request['type']>(request: Extract<Request, { type: T }>): Promise<ChannelAnswers[T]>;
   close(): void;
@@ -116,6 +118,7 @@ async function reach(entry: ChannelEntry, onProblem: (message: string) => void):
   try {
     const { status } = answerOf(await connection.request({ type: 'hello', key }, HELLO_TIMEOUT_MS)) as ChannelAnswers['hello'];
     return {
+      entry,
       status,
       request: async (request) => answerOf(await connection.request(request, REQUEST_TIMEOUT_MS)) as never,
       close: connection.close,
@@ -125,6 +128,11 @@ async function reach(entry: ChannelEntry, onProblem: (message: string) => void):
     onProblem(`The session at ${entry.address} did not complete the handshake: ${(error as Error).message}`);
     return undefined;
   }
+}
+
+/** One session's channel, connected and introduced; undefined when nothing answers there. */
+export function sessionAt(entry: ChannelEntry, onProblem: (message: string) => void = () => undefined): Promise<SessionConnection | undefined> {
+  return reach(entry, onProblem);
 }
 
 /**

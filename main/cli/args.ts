@@ -3,17 +3,19 @@ import { REGION_PATTERN } from '../settings/schema.js';
 import { CloudtokenError } from '../support/errors.js';
 import {
   COMMAND_NAMES,
+  EXTENSION_ACTIONS,
   NETWORK_ACTIONS,
   OPTIONS,
   SHELL_ALIASES,
   commandsTaking,
   takesOption,
   type CommandName,
+  type ExtensionAction,
   type NetworkAction,
   type OptionDefinition,
 } from './definitions.js';
 
-export { EXIT, type CommandName, type NetworkAction } from './definitions.js';
+export { EXIT, type CommandName, type ExtensionAction, type NetworkAction } from './definitions.js';
 
 export class UsageError extends CloudtokenError {
   constructor(message: string) {
@@ -27,13 +29,15 @@ export interface CliOptions {
   topic: CommandName | undefined;
   /** `cloudtoken network <action>`. */
   networkAction: NetworkAction | undefined;
+  /** `cloudtoken extension <action>`. */
+  extensionAction: ExtensionAction | undefined;
   profile: string | undefined;
   json: boolean;
   verbose: boolean;
   help: boolean;
   version: boolean;
   idpUrl: string | undefined;
-  method: 'browser' | 'form' | undefined;
+  method: 'browser' | 'form' | 'extension' | undefined;
   browserPath: string | undefined;
   headless: boolean;
   username: string | undefined;
@@ -162,9 +166,13 @@ export function parseCli(argv: readonly string[]): CliOptions {
   if (networkAction !== undefined && !(NETWORK_ACTIONS as readonly string[]).includes(networkAction)) {
     throw new UsageError(`cloudtoken network takes one of ${NETWORK_ACTIONS.join(', ')}; got "${networkAction}".`);
   }
+  const extensionAction = command === 'extension' ? rest.shift() : undefined;
+  if (command === 'extension' && !flag('help') && !(EXTENSION_ACTIONS as readonly (string | undefined)[]).includes(extensionAction)) {
+    throw new UsageError(`cloudtoken extension takes one of ${EXTENSION_ACTIONS.join(', ')}${extensionAction === undefined ? '' : `; got "${extensionAction}"`}.`);
+  }
   if (topic !== undefined && !(COMMAND_NAMES as readonly string[]).includes(topic)) throw new UsageError(`No help for "${topic}": unknown command.`);
   if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}". See \`cloudtoken help ${command}\`.`);
-  if (flag('browser') && flag('form')) throw new UsageError('Choose one sign-in path: --browser or --form.');
+  if ([flag('browser'), flag('form'), flag('extension')].filter(Boolean).length > 1) throw new UsageError('Choose one sign-in path: --browser, --form or --extension.');
   if (flag('password-stdin') && flag('browser') && !text('username')) {
     throw new UsageError('--password-stdin with --browser also needs --username, to fill in the login form.');
   }
@@ -176,13 +184,14 @@ export function parseCli(argv: readonly string[]): CliOptions {
     command,
     topic: topic as CommandName | undefined,
     networkAction: networkAction as NetworkAction | undefined,
+    extensionAction: extensionAction as ExtensionAction | undefined,
     profile: text('profile'),
     json: flag('json'),
     verbose: flag('verbose'),
     help: flag('help'),
     version: flag('version'),
     idpUrl: text('idp-url'),
-    method: flag('browser') ? 'browser' : flag('form') ? 'form' : undefined,
+    method: flag('browser') ? 'browser' : flag('form') ? 'form' : flag('extension') ? 'extension' : undefined,
     browserPath: text(BROWSER_PATH),
     headless: flag('headless'),
     username: text('username'),

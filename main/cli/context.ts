@@ -18,6 +18,10 @@ import { isCloudtokenError, describeError } from '../support/errors.js';
 import type { Logger } from '../support/logger.js';
 import type { CliOptions } from './args.js';
 import { cliLogger } from './log.js';
+import type { ExtensionSignIn } from '../extension/sign-in.js';
+import { followExtension } from '../runtime/follow-extension.js';
+import { offerSessionChannel, type SessionChannel } from '../runtime/session-channel.js';
+import { openInBrowser } from './open-url.js';
 import { hostOf, selectProfile } from './profile-selection.js';
 import { ask, readFirstLine, type Terminal } from './prompt.js';
 
@@ -33,7 +37,7 @@ export interface CliIo {
 
 /** Remembered per profile between CLI runs: how the user signs in (never a password). */
 interface CliProfileState {
-  method?: 'browser' | 'form';
+  method?: 'browser' | 'form' | 'extension';
   username?: string;
 }
 
@@ -46,7 +50,7 @@ async function loadCliState(paths: StatePaths, profileId: string): Promise<CliPr
   if (typeof entry !== 'object' || entry === null) return {};
   const { method, username } = entry as Record<string, unknown>;
   return {
-    ...(method === 'browser' || method === 'form' ? { method } : {}),
+    ...(method === 'browser' || method === 'form' || method === 'extension' ? { method } : {}),
     ...(typeof username === 'string' ? { username } : {}),
   };
 }
@@ -65,6 +69,13 @@ export interface CliContext {
   runtime: ProfileRuntime;
   /** The shared settings (saved settings only; `settings` above is them plus this command's flags). */
   store: SettingsStore;
+  /**
+   * The session's channel, offered from the start when the sign-in goes through the browser extension (its
+   * host brings the assertion there); the daemon offers one itself otherwise.
+   */
+  channel: SessionChannel | undefined;
+  /** The sign-in through the browser extension, when the profile signs in that way. */
+  extension: ExtensionSignIn | undefined;
   /** Finishes what is being saved, then stops the session (and whatever it serves). */
   close(): Promise<void>;
 }
@@ -107,10 +118,10 @@ async function createAuthenticator(context: {
   io: CliIo;
   paths: StatePaths;
   profile: IdpProfile;
-  method: 'browser' | 'form';
+  method: 'browser' | 'form' | 'extension';
   username: string | undefined;
   logger: Logger;
-}): Promise<Authenticator> {
+}): Promise<Authenticator | ExtensionSignIn> {
   const { options, io, paths, profile, method, username, logger } = context;
   const terminal: Terminal = { input: io.stdin, output: io.stderr };
   // Read when the IdP shows its password form and dropped at once: a later sign-in reads standard input again
@@ -131,6 +142,16 @@ async function createAuthenticator(context: {
     });
     // A password typed on a terminal may be mistyped; one read from standard input would only fail again.
     return options.passwordStdin || !io.stdin.isTTY ? form : askingAgain(form, io);
+  }
+  if (method === 'extension') {
+    const { createExtensionSignIn } = await import('../extension/sign-in.js');
+    return createExtensionSignIn({
+      signInUrl: profile.signInUrl,
+      openInBrowser: (url) => openInBrowser(url, io),
+      announce: (text) => io.stderr.write(`${text}\n`),
+      ...(options.timeoutSeconds !== undefined ? { interactiveTimeoutMs: options.timeoutSeconds * 1000 } : {}),
+      logger,
+    });
   }
   // Loaded only when used: playwright-core is large, and credential_process runs on every AWS call.
   const { createBrowserAuthenticator } = await import('../login/browser.js');
@@ -170,6 +191,8 @@ export interface ContextPurpose {
   interactive: boolean;
   /** What becomes of role choices (see ProfileRuntimeOptions): login and daemon remember, one-shot commands not. */
   roleChoice: ProfileRuntimeOptions['roleChoice'];
+  /** How the session's channel (when the sign-in needs one from the start) names this process. */
+  host: 'daemon' | 'cli';
 }
 
 export async function openCliContext(options: CliOptions, io: CliIo, purpose: ContextPurpose): Promise<CliContext> {
@@ -192,11 +215,12 @@ export async function openCliContext(options: CliOptions, io: CliIo, purpose: Co
   }
   const terminal: Terminal = { input: io.stdin, output: io.stderr };
   const cookieJarPath = join(paths.cookieJarDir, `${profile.id}.json`);
+  const authenticator = viaPlugin ? undefined : await createAuthenticator({ options, io, paths, profile, method, username, logger });
   const runtime = await createProfileRuntime({
     profile,
     settings,
     store,
-    authenticator: viaPlugin ? undefined : await createAuthenticator({ options, io, paths, profile, method, username, logger }),
+    authenticator,
     plugins: {
       launch: forkPluginProcess,
       // Standard error, never standard output: that may be credential_process's JSON or `env`'s exports.
@@ -213,9 +237,13 @@ export async function openCliContext(options: CliOptions, io: CliIo, purpose: Co
     aliasSetup: (port) => createAliasSetup({ port, logger }),
     revertAliasOnClose: !options.keepAlias,
     credentialsFile: () => createCredentialsFile({ env: io.env, homedir: io.homedir, logger }),
-    sessionStorePath: viaPlugin || method === 'form' ? cookieJarPath : browserSessionFile(join(paths.browserProfileDir, profile.id)),
+    ...(method === 'extension' ? {} : { sessionStorePath: viaPlugin || method === 'form' ? cookieJarPath : browserSessionFile(join(paths.browserProfileDir, profile.id)) }),
     logger,
   });
+  const extension = !viaPlugin && method === 'extension' ? (authenticator as ExtensionSignIn) : undefined;
+  // The extension's host finds the session by its channel: it must be there before the first sign-in waits.
+  const channel = extension ? await offerSessionChannel({ runtime, home: paths.home, host: purpose.host, logger, extension }) : undefined;
+  const stopFollowing = extension ? followExtension(extension, runtime.session, logger) : undefined;
 
   // Only a sign-in that worked is worth keeping: the profile --idp-url named, and how the user signs in.
   const saving: Promise<unknown>[] = [];
@@ -255,7 +283,11 @@ export async function openCliContext(options: CliOptions, io: CliIo, purpose: Co
     session: runtime.session,
     runtime,
     store,
+    channel,
+    extension,
     async close() {
+      stopFollowing?.();
+      await channel?.close();
       await Promise.all(saving);
       // One-shot commands exit right after their output: what STS taught this run is kept first.
       await runtime.close();

@@ -17,6 +17,7 @@ export const COMMAND_NAMES = [
   'refresh',
   'switch-role',
   'network',
+  'extension',
   'logout',
   'help',
 ] as const;
@@ -24,6 +25,9 @@ export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export const NETWORK_ACTIONS = ['status', 'setup', 'revert'] as const;
 export type NetworkAction = (typeof NETWORK_ACTIONS)[number];
+
+export const EXTENSION_ACTIONS = ['install', 'uninstall'] as const;
+export type ExtensionAction = (typeof EXTENSION_ACTIONS)[number];
 
 export interface CommandDefinition {
   /** One line in `cloudtoken --help`. */
@@ -40,8 +44,9 @@ export const COMMANDS: Readonly<Record<CommandName, CommandDefinition>> = {
   login: {
     summary: 'Sign in at your IdP and choose a role (remembered)',
     description: `Signs in at your IdP (the system browser shows its real login page; --form asks for the password on a
-hidden prompt, and again up to 3 times when the IdP refuses it), lists the roles it offers and remembers the
-one you choose. The IdP session is kept so later commands and the daemon sign in silently.`,
+hidden prompt, and again up to 3 times when the IdP refuses it; --extension uses your own browser and its IdP
+session, through the Cloudtoken extension), lists the roles it offers and remembers the one you choose. The
+IdP session is kept so later commands and the daemon sign in silently.`,
   },
   daemon: {
     summary: 'Sign in, then serve credentials at the instance metadata address and refresh them',
@@ -98,6 +103,17 @@ to itself. Exits 1 when no session is running: \`cloudtoken login --role R\` cho
 setup    add both (run as root, e.g. \`sudo cloudtoken network setup\`, or answer the admin prompt); idempotent
 revert   remove what setup added, and nothing else`,
   },
+  extension: {
+    summary: "Install or remove the browser extension's connection to Cloudtoken (--extension sign-in)",
+    operands: 'install|uninstall',
+    description: `install    let the Cloudtoken browser extension reach Cloudtoken: writes the native messaging host's manifest
+           for Chrome, Chromium, Edge, Brave and Firefox, for your user only (HKCU registry keys on Windows),
+           and the small launcher they start; no admin rights. Then add the extension from its store.
+uninstall  remove them again
+
+With \`cloudtoken login --extension\`, the sign-in opens in the browser you already use, where your IdP session,
+passkeys and device-trust extensions are; refreshes ask the extension to sign in again in a background tab.`,
+  },
   logout: {
     summary: 'Forget the IdP session (cookies, browser profile)',
     description: `Forgets the IdP session of the profile (cookie jar and browser profile). A running daemon or tray app keeps
@@ -146,6 +162,7 @@ export const OPTIONS: readonly OptionDefinition[] = [
   { long: 'idp-url', type: 'string', value: 'URL', description: 'IdP sign-in URL, saved to the profile once a sign-in with it worked', commands: SIGNING_IN },
   { long: 'browser', type: 'boolean', value: 'PATH', optionalValue: true, description: 'Sign in with the system browser (Chrome, Chromium, Edge); PATH picks one', commands: [...SIGNING_IN, 'logout'] },
   { long: 'form', type: 'boolean', description: "Sign in with the IdP's HTML form in the terminal", commands: [...SIGNING_IN, 'logout'] },
+  { long: 'extension', type: 'boolean', description: 'Sign in with your own browser, through the Cloudtoken extension (see `cloudtoken help extension`)', commands: [...SIGNING_IN, 'logout'] },
   { long: 'headless', type: 'boolean', description: 'Hide the system browser (automation; needs --username and --password-stdin)', commands: SIGNING_IN },
   { long: 'username', short: 'u', type: 'string', value: 'U', description: 'User name for the login form', commands: SIGNING_IN },
   { long: 'password-stdin', type: 'boolean', description: 'Read the password from standard input (never stored; a wrong one fails at once)', commands: SIGNING_IN },

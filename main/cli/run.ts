@@ -44,6 +44,10 @@ async function dispatch(options: CliOptions, io: CliIo): Promise<number> {
     const code = await credentialCommandViaSession(credentialCommand, options, io);
     if (code !== undefined) return code;
   }
+  if (options.command === 'extension') {
+    const { extensionCommand } = await import('./commands/extension.js');
+    return (await extensionCommand(options, io)) ? EXIT.ok : EXIT.failure;
+  }
   if (options.command === 'network') {
     const { network } = await import('./commands/network.js');
     return (await network(options, io)) ? EXIT.ok : EXIT.failure;
@@ -52,7 +56,7 @@ async function dispatch(options: CliOptions, io: CliIo): Promise<number> {
   const { openCliContext } = await import('./context.js');
   // A daemon's --role is a one-off: it follows what `login` saves, but never saves its own.
   const roleChoice = options.command === 'login' || (options.command === 'daemon' && options.role === undefined) ? 'remember' : options.command === 'daemon' ? 'follow' : 'none';
-  const context = await openCliContext(options, io, { interactive, roleChoice });
+  const context = await openCliContext(options, io, { interactive, roleChoice, host: options.command === 'daemon' ? 'daemon' : 'cli' });
   try {
     switch (options.command) {
       case 'login':
@@ -76,6 +80,12 @@ async function dispatch(options: CliOptions, io: CliIo): Promise<number> {
 }
 
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // The browser starts the host with arguments of its own (the caller's origin, a window handle): they are
+  // no options, and standard output belongs to native messaging.
+  if (argv[0] === 'native-host') {
+    const { nativeHost } = await import('./commands/native-host.js');
+    return nativeHost(argv.slice(1), io);
+  }
   let options: CliOptions | undefined;
   try {
     options = parseCli(argv);

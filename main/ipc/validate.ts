@@ -1,6 +1,7 @@
 import { COPY_TARGETS } from '../../preload/contract.js';
 import type { RequestChannel, RequestOf } from '../../preload/contract.js';
-import { ROLE_ARN_PATTERN, validateSettings } from '../settings/schema.js';
+import { SIGN_IN_KINDS } from '../login/sign-in-kinds.js';
+import { PROFILE_ID_PATTERN, ROLE_ARN_PATTERN, validateSettings } from '../settings/schema.js';
 import type { FieldError } from '../settings/schema.js';
 
 /**
@@ -41,6 +42,12 @@ const VALIDATORS: Validators = {
     const result = validateSettings(payload);
     return result.ok ? { ok: true, value: result.settings } : { ok: false, message: 'Some settings are not valid.', errors: result.errors };
   },
+  'cloudtoken:settings:sign-in-kind': (payload) => {
+    if (!isRecord(payload) || typeof payload.profileId !== 'string' || !PROFILE_ID_PATTERN.test(payload.profileId)) return refuse('That is not a profile id.');
+    const kind = SIGN_IN_KINDS.find((candidate) => candidate === payload.kind);
+    return kind ? { ok: true, value: { profileId: payload.profileId, kind } } : refuse(`The sign-in must be one of ${SIGN_IN_KINDS.join(', ')}.`);
+  },
+  'cloudtoken:extension:install-host': none,
   'cloudtoken:status:get': none,
   'cloudtoken:status:copy': (payload) => {
     const target = isRecord(payload) ? payload.target : undefined;

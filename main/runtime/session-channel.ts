@@ -5,13 +5,14 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { runningSessions } from '../channel/client.js';
 import { checkSessionsFolder, keyFileOf, PIPE_SUFFIX, removeOrphanKeys, SOCKET_SUFFIX, type ChannelEntry } from '../channel/location.js';
-import { CHANNEL_VERSION, MAX_REQUEST_BYTES, SESSION_KEY_BYTES, errorResponse, parseRequest, type ChannelRequest, type SessionStatus } from '../channel/protocol.js';
+import { CHANNEL_VERSION, MAX_EXTENSION_REQUEST_BYTES, MAX_REQUEST_BYTES, SESSION_KEY_BYTES, errorResponse, parseRequest, type ChannelRequest, type SessionStatus } from '../channel/protocol.js';
+import type { ExtensionSignIn } from '../extension/sign-in.js';
 import { writeFileAtomic } from '../support/atomic-file.js';
 import type { ProfileRuntime } from './profile-runtime.js';
 import { CloudtokenError, describeError } from '../support/errors.js';
 import type { Logger } from '../support/logger.js';
 import { oneAtATime } from '../support/one-at-a-time.js';
-import { answer, type SessionHost } from './session-requests.js';
+import { answer, type ChannelPeer, type SessionHost } from './session-requests.js';
 
 /**
  * A running session's channel (`cloudtoken daemon` and the tray app both offer one): a Unix socket or named
@@ -29,6 +30,8 @@ export interface ChannelOptions {
   host: SessionStatus['host'];
   platform?: NodeJS.Platform;
   logger: Logger;
+  /** The session signs in through the browser extension: its host reaches the session here. */
+  extension?: ExtensionSignIn | undefined;
 }
 
 /** A client that says nothing for this long is disconnected: a connection costs a descriptor. */
@@ -52,6 +55,10 @@ function serveConnection(socket: Socket, context: SessionHost, key: Buffer, logg
   socket.setEncoding('utf8');
   socket.setTimeout(IDLE_MS, () => socket.destroy());
   socket.on('error', () => socket.destroy());
+  const peer: ChannelPeer = { id: randomBytes(6).toString('hex'), extensionHost: false };
+  socket.on('close', () => context.extension?.hostGone(peer.id));
+  // Only the extension's host sends assertions, which are larger than any other request.
+  const limit = () => (peer.extensionHost ? MAX_EXTENSION_REQUEST_BYTES : MAX_REQUEST_BYTES);
   let buffer = '';
   const inTurn = oneAtATime();
   const reply = (response: object) => {
@@ -75,7 +82,7 @@ function serveConnection(socket: Socket, context: SessionHost, key: Buffer, logg
         introduced = true;
       }
       logger.debug('Channel request', { type: request.type });
-      reply({ v: CHANNEL_VERSION, ok: true, ...(await answer(context, request)) });
+      reply({ v: CHANNEL_VERSION, ok: true, ...(await answer(context, request, peer)) });
     } catch (error) {
       const code = error instanceof CloudtokenError ? error.code : 'REQUEST_FAILED';
       logger.debug('Channel request refused', { code });
@@ -87,17 +94,17 @@ function serveConnection(socket: Socket, context: SessionHost, key: Buffer, logg
     for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
       const line = buffer.slice(0, end);
       buffer = buffer.slice(end + 1);
-      if (Buffer.byteLength(line) > MAX_REQUEST_BYTES) return tooLarge();
+      if (Buffer.byteLength(line) > limit()) return tooLarge();
       void inTurn(() => handle(line));
     }
-    if (Buffer.byteLength(buffer) > MAX_REQUEST_BYTES) tooLarge();
+    if (Buffer.byteLength(buffer) > limit()) tooLarge();
   });
   // Nothing after an oversized line can be trusted to start a request: answer, then hang up.
   const tooLarge = () => {
     buffer = '';
     socket.pause();
     void inTurn(async () => {
-      socket.end(`${JSON.stringify(errorResponse({ code: 'REQUEST_TOO_LARGE', message: `A request may be at most ${MAX_REQUEST_BYTES} bytes.` }))}\n`);
+      socket.end(`${JSON.stringify(errorResponse({ code: 'REQUEST_TOO_LARGE', message: `A request may be at most ${limit()} bytes.` }))}\n`);
     });
   };
 }
@@ -136,7 +143,7 @@ export async function startSessionChannel(options: ChannelOptions): Promise<Sess
   // Written before the socket exists, so a client that finds the socket finds the key.
   const key = randomBytes(SESSION_KEY_BYTES);
   await writeFileAtomic(entry.keyFile, `${key.toString('hex')}\n`, { mode: 0o600 });
-  const context: SessionHost = { runtime: options.runtime, host: options.host, startedAt: Date.now() };
+  const context: SessionHost = { runtime: options.runtime, host: options.host, startedAt: Date.now(), extension: options.extension };
   const open = new Set<Socket>();
   const server = createServer((socket) => {
     open.add(socket);

@@ -1,8 +1,9 @@
 import { type ChannelAnswers, type ChannelCredentials, type ChannelRequest, type SessionStatus } from '../channel/protocol.js';
 import { resolveRoleChoice } from '../session/role-choice.js';
+import type { ExtensionSignIn } from '../extension/sign-in.js';
 import type { RoleCredentials } from '../sts/types.js';
+import { CloudtokenError, describeError } from '../support/errors.js';
 import type { ProfileRuntime } from './profile-runtime.js';
-import { CloudtokenError } from '../support/errors.js';
 
 /**
  * What each channel request means for one running profile. Credentials come only from the session's own
@@ -13,12 +14,14 @@ export const MIN_REMAINING_MS = 60_000;
 
 export interface SessionHost {
   runtime: ProfileRuntime;
+  /** The browser-extension sign-in, when the session signs in that way: it answers the extension host's requests. */
+  extension?: ExtensionSignIn | undefined;
   host: SessionStatus['host'];
   startedAt: number;
   now?: () => number;
 }
 
-export function sessionStatus({ runtime, host, startedAt }: SessionHost): SessionStatus {
+export function sessionStatus({ runtime, host, startedAt, extension }: SessionHost): SessionStatus {
   const snapshot = runtime.session.snapshot();
   const service = runtime.service();
   return {
@@ -34,6 +37,7 @@ export function sessionStatus({ runtime, host, startedAt }: SessionHost): Sessio
     nextRefreshAt: snapshot.nextRefreshAt,
     error: snapshot.error?.message,
     plugins: runtime.plugins(),
+    ...(extension ? { extension: extension.status() } : {}),
   };
 }
 
@@ -92,7 +96,53 @@ async function credentials(context: SessionHost, request: Extract<ChannelRequest
   };
 }
 
-export async function answer(context: SessionHost, request: ChannelRequest): Promise<ChannelAnswers[ChannelRequest['type']]> {
+/** One connection to the session, as the extension requests need to know it. */
+export interface ChannelPeer {
+  readonly id: string;
+  /** Said `extension-hello`: it is the extension's native messaging host, and may send assertions. */
+  extensionHost: boolean;
+  /** The browser it named; the connection counts as the extension connected once it waits for tasks. */
+  browser?: string;
+}
+
+function extensionOf(context: SessionHost): ExtensionSignIn {
+  if (!context.extension) {
+    throw new CloudtokenError('EXTENSION_NOT_USED', `The running session of ${context.runtime.profile.name} does not sign in through the browser extension.`);
+  }
+  return context.extension;
+}
+
+/** An extension host that waits this long for a task is answered `task: null` and asks again (well inside every time-out). */
+export const TASK_WAIT_MS = 20_000;
+
+async function answerExtension(context: SessionHost, request: ChannelRequest, peer: ChannelPeer): Promise<ChannelAnswers[ChannelRequest['type']]> {
+  const extension = extensionOf(context);
+  if (request.type === 'extension-hello') {
+    peer.extensionHost = true;
+    peer.browser = request.browser;
+    return { status: sessionStatus(context), idpOrigin: extension.idpOrigin };
+  }
+  if (!peer.extensionHost) throw new CloudtokenError('NOT_AN_EXTENSION_HOST', 'Only the browser extension’s host may send this, after extension-hello.');
+  switch (request.type) {
+    case 'extension-wait':
+      extension.hostConnected(peer.id, peer.browser ?? 'a browser');
+      return { task: await extension.nextTask(peer.id, TASK_WAIT_MS) };
+    case 'assertion': {
+      const { samlResponse, relayState, acsUrl, taskId, claim } = request;
+      try {
+        extension.offer({ samlResponse, relayState, acsUrl, taskId }, claim);
+      } catch (error) {
+        throw new CloudtokenError(error instanceof CloudtokenError ? error.code : 'ASSERTION_REFUSED', describeError(error));
+      }
+      return { accepted: true };
+    }
+    default:
+      if (request.type === 'task-update') extension.taskUpdate(request.taskId, request.state);
+      return {};
+  }
+}
+
+export async function answer(context: SessionHost, request: ChannelRequest, peer: ChannelPeer): Promise<ChannelAnswers[ChannelRequest['type']]> {
   const { session } = context.runtime;
   switch (request.type) {
     case 'hello':
@@ -106,5 +156,7 @@ export async function answer(context: SessionHost, request: ChannelRequest): Pro
     case 'switch-role':
       await session.chooseRole(roleArnFor(context.runtime, request.role));
       return { status: sessionStatus(context) };
+    default:
+      return answerExtension(context, request, peer);
   }
 }

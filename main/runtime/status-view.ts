@@ -35,6 +35,7 @@ export function buildStatusView(input: {
   now: number;
   service: ServiceFacts | undefined;
   findings: readonly ShadowingFinding[];
+  extension?: StatusView['extension'];
 }): StatusView {
   const { settings, service } = input;
   const planned = plannedImdsUrl(settings);
@@ -45,6 +46,7 @@ export function buildStatusView(input: {
     imds: { mode: service?.mode ?? settings.imdsMode, address: service?.imdsUrl ?? planned, listening: service !== undefined, tokensRequired: settings.tokensRequired },
     containerVariables: containerVariables(service),
     warnings: environmentWarnings(input.findings),
+    extension: input.extension,
   };
 }
 

@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import type { IpcHandlers, LoginWindowState, PushChannel, PushPayload, SessionView, SettingsView, StatusView, WindowKind } from '../../preload/contract.js';
 import { offerSessionChannel, type SessionChannel } from './session-channel.js';
+import { followExtension } from './follow-extension.js';
+import { installedFor, installHost } from '../extension/host-install.js';
+import { BROWSER_LABELS, type HostPlan } from '../extension/host-manifests.js';
+import { STORE_PAGES } from '../extension/identity.js';
+import type { ExtensionSignIn } from '../extension/sign-in.js';
+import type { SignInKind } from '../login/sign-in-kinds.js';
+import type { SignInPreferences } from '../login/sign-in-preferences.js';
 import type { EmbeddedAuthenticator } from '../login/embedded-authenticator.js';
 import type { AliasSetup } from '../network/setup.js';
 import type { LaunchPluginProcess } from '../plugins/plugin-process.js';
@@ -36,6 +43,8 @@ import { buildStatusView, copyText, plannedImdsUrl } from './status-view.js';
 /** The embedded sign-in of one profile (its partition and login window), built once per runtime. */
 export interface ProfileSignIn {
   authenticator: EmbeddedAuthenticator;
+  /** Set when the profile signs in through the browser extension: its host reaches the session over the channel. */
+  extension?: ExtensionSignIn;
   /** The partition's session cookies kept across restarts (Electron drops them on quit); never throws. */
   savedSession?: { restore(): Promise<void>; save(): Promise<void> };
   loginState(): LoginWindowState;
@@ -46,7 +55,11 @@ export interface TrayControllerPorts {
   store: SettingsStore;
   paths: StatePaths;
   platform: NodeJS.Platform;
-  signInFor(profile: IdpProfile): ProfileSignIn;
+  signInFor(profile: IdpProfile, kind: SignInKind): ProfileSignIn;
+  /** How each profile signs in (sign-in-preferences.json): read anew whenever a profile starts. */
+  signInChoices: SignInPreferences;
+  /** The browser extension's connection (native messaging host) as this app would install it. */
+  extensionHostPlan(): HostPlan;
   aliasSetup(port: number): AliasSetup;
   credentialsFile(): CredentialsFile;
   /** Starts a module plugin's process (an Electron utilityProcess in the app). */
@@ -116,13 +129,21 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
 
   const snapshot = () => current?.runtime.session.snapshot() ?? signedOutSnapshot(settings?.activeProfileId ?? '');
   const sessionView = (): SessionView => ({ snapshot: snapshot(), accountLabels: settings.accountLabels, now: now() });
-  const settingsView = (): SettingsView => ({ settings, platform: platformName(ports.platform), plugins: current?.runtime.plugins() ?? [] });
+  let signInKinds: Record<string, SignInKind> = {};
+  let hostInstalledFor: string[] = [];
+  const settingsView = (): SettingsView => ({ settings, platform: platformName(ports.platform), signInKinds, extensionHostInstalledFor: hostInstalledFor, plugins: current?.runtime.plugins() ?? [] });
+  /** What the Settings window and the menu show of the sign-in choices and the extension's connection. */
+  async function readSignInState(): Promise<void> {
+    signInKinds = Object.fromEntries(await ports.signInChoices.load());
+    hostInstalledFor = (await installedFor(ports.extensionHostPlan()).catch(() => [])).map((browser) => BROWSER_LABELS[browser]);
+  }
+  const offerExtensionHost = () => current?.signIn.extension !== undefined && hostInstalledFor.length === 0;
 
   async function statusView(): Promise<StatusView> {
     const service = current?.runtime.service();
     // Judged against where tools will look, so a shadowing variable is reported before the first sign-in too.
     const findings = await ports.environmentFindings(service?.imdsUrl ?? plannedImdsUrl(settings));
-    return buildStatusView({ snapshot: snapshot(), settings, now: now(), service, findings });
+    return buildStatusView({ snapshot: snapshot(), settings, now: now(), service, findings, extension: current?.signIn.extension?.status() });
   }
 
   function publish(): void {
@@ -136,7 +157,8 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
   }
 
   async function startProfile(profile: IdpProfile): Promise<void> {
-    const signIn = ports.signInFor(profile);
+    await readSignInState().catch((error: unknown) => logger.warn('Could not read the sign-in choices', { error: describeError(error) }));
+    const signIn = ports.signInFor(profile, signInKinds[profile.id] ?? 'window');
     // Before the first sign-in: the silent one at start needs the IdP session of the last run.
     await signIn.savedSession?.restore();
     const runtime = await createProfileRuntime({
@@ -181,9 +203,19 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
         if (content) ports.notify(content);
       }
     });
-    // The CLI's credential_process, env, console, status and refresh reach this session here.
-    const channel = await offerSessionChannel({ runtime, home: ports.paths.home, host: 'tray', logger });
-    current = { runtime, signIn, channel, off };
+    const offExtension = signIn.extension ? followExtension(signIn.extension, runtime.session, logger) : undefined;
+    // The CLI's credential_process, env, console, status and refresh reach this session here, and the browser
+    // extension's host brings assertions here.
+    const channel = await offerSessionChannel({ runtime, home: ports.paths.home, host: 'tray', logger, extension: signIn.extension });
+    current = {
+      runtime,
+      signIn,
+      channel,
+      off: () => {
+        off();
+        offExtension?.();
+      },
+    };
   }
 
   async function stopProfile(): Promise<void> {
@@ -265,6 +297,25 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
     }
   }
 
+  /** A profile's way of signing in, chosen in Settings: kept for the next run, and the profile restarts with it. */
+  async function chooseSignInKind(profileId: string, kind: SignInKind): Promise<void> {
+    if (!settings.idpProfiles.some((p) => p.id === profileId)) throw new Error('There is no such identity provider.');
+    await ports.signInChoices.remember(profileId, kind);
+    if (current?.runtime.profile.id === profileId) await restartProfile();
+    else await readSignInState();
+    windows.push('cloudtoken:push:settings', settingsView());
+    publish();
+  }
+
+  /** Installs the host manifests for every browser, then opens the extension's store page. */
+  async function installExtensionHost(): Promise<void> {
+    await installHost(ports.extensionHostPlan());
+    await readSignInState();
+    windows.push('cloudtoken:push:settings', settingsView());
+    publish();
+    await ports.openExternal(STORE_PAGES.chrome);
+  }
+
   async function saveSettings(edited: Settings) {
     const base = settings;
     try {
@@ -283,6 +334,8 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
     'cloudtoken:roles:keep-active': ({ roleArn, keep }) => action(() => requireSession().setKeptActive(roleArn, keep)),
     'cloudtoken:settings:get': () => settingsView(),
     'cloudtoken:settings:save': (next) => saveSettings(next),
+    'cloudtoken:settings:sign-in-kind': ({ profileId, kind }) => action(() => chooseSignInKind(profileId, kind)),
+    'cloudtoken:extension:install-host': () => action(() => installExtensionHost()),
     'cloudtoken:status:get': () => statusView(),
     'cloudtoken:status:copy': ({ target }) =>
       action(() => {
@@ -338,6 +391,7 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
       await applyStartAtLogin(settings.startAtLogin, enabled);
       publish();
     },
+    'install-extension-host': () => installExtensionHost(),
     quit: () => ports.quit(),
   };
 
@@ -367,7 +421,7 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
       ports.renderTray();
     },
     snapshot,
-    menuContext: () => ({ accountLabels: settings.accountLabels, startAtLogin: settings.startAtLogin, hasProfiles: settings.idpProfiles.length > 0 }),
+    menuContext: () => ({ accountLabels: settings.accountLabels, startAtLogin: settings.startAtLogin, hasProfiles: settings.idpProfiles.length > 0, offerExtensionHost: offerExtensionHost() }),
     trayClicked() {
       if (!current?.signIn.authenticator.showPending()) windows.show('status');
     },

@@ -5,7 +5,7 @@ import type { Partition } from './types.js';
  * The AWS sign-in hosts that receive SAML responses, per partition. Each also exists as `<region>.<host>`.
  * signin.aws.amazon.com is us-east-1's endpoint, not a global one.
  */
-const SIGNIN_HOSTS: ReadonlyArray<{ host: string; partition: Partition; defaultRegion: string }> = [
+export const SIGNIN_HOSTS: ReadonlyArray<{ host: string; partition: Partition; defaultRegion: string }> = [
   { host: 'signin.aws.amazon.com', partition: 'aws', defaultRegion: 'us-east-1' },
   { host: 'signin.amazonaws-us-gov.com', partition: 'aws-us-gov', defaultRegion: 'us-gov-west-1' },
   { host: 'signin.amazonaws.cn', partition: 'aws-cn', defaultRegion: 'cn-north-1' },
@@ -25,9 +25,22 @@ export interface AcsEndpoint {
   regional: boolean;
 }
 
-const REGION_LABEL = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const REGION_LABEL_SOURCE = '[a-z]{2}(?:-[a-z]+)+-\\d{1,2}';
+const REGION_LABEL = new RegExp(`^${REGION_LABEL_SOURCE}$`);
 // The ACS paths AWS accepts: /saml, /saml/, /static/saml and (for encrypted assertions) /saml/acs/<IdP-ID>.
-const ACS_PATH = /^\/(?:static\/)?saml\/?$|^\/saml\/acs\/[A-Za-z0-9_-]{1,128}$/;
+// The IdP-ID's length (at most 128) is checked apart: a bounded repetition makes the regular expression too
+// large for Chrome's declarativeNetRequest, which takes it from here too.
+const ACS_PATH_SOURCE = '/(?:static/)?saml/?|/saml/acs/[A-Za-z0-9_-]+';
+const ACS_PATH = new RegExp(`^(?:${ACS_PATH_SOURCE})$`);
+const MAX_ACS_PATH = '/saml/acs/'.length + 128;
+
+/**
+ * One regular expression (RE2-compatible and small enough for the browser extension's declarativeNetRequest
+ * rule) that matches the URL of every ACS classifyAcsUrl accepts, with an optional query (and IdP-IDs longer
+ * than AWS's 128 characters, which no IdP posts to); the extension build takes it from here so the browser and
+ * the app never disagree on what an AWS sign-in endpoint is.
+ */
+export const ACS_URL_REGEX_SOURCE = `^https://(?:${REGION_LABEL_SOURCE}\\.)?(?:${SIGNIN_HOSTS.map(({ host }) => host.replaceAll('.', '\\.')).join('|')})(?:${ACS_PATH_SOURCE})(?:\\?[^#]*)?$`;
 
 /**
  * Which AWS partition and region an URL posts to, or undefined when it is not an AWS SAML endpoint.
@@ -41,7 +54,7 @@ export function classifyAcsUrl(url: string): AcsEndpoint | undefined {
     return undefined;
   }
   if (parsed.protocol !== 'https:' || parsed.username || parsed.password || parsed.port) return undefined;
-  if (!ACS_PATH.test(parsed.pathname)) return undefined;
+  if (!ACS_PATH.test(parsed.pathname) || parsed.pathname.length > MAX_ACS_PATH) return undefined;
   const hostname = parsed.hostname.toLowerCase();
   for (const { host, partition, defaultRegion } of SIGNIN_HOSTS) {
     if (hostname === host) return { partition, region: defaultRegion, regional: false };

@@ -10,7 +10,10 @@ import { createEmbeddedAuthenticator } from '../login/embedded-authenticator.js'
 import { loginPartition } from '../login/embedded-capture.js';
 import { createEmbeddedSessionStore } from '../login/embedded-session-cookies.js';
 import { chromeUserAgent } from '../login/idp-user-agent.js';
+import type { SignInKind } from '../login/sign-in-kinds.js';
 import { signInPreferences } from '../login/sign-in-preferences.js';
+import { hostPlan } from '../extension/host-manifests.js';
+import { extensionProfileSignIn } from '../runtime/extension-profile-sign-in.js';
 import { createAliasSetup } from '../network/setup.js';
 import { createCredentialsFile } from '../outputs/credentials-file.js';
 import { detectShadowing, loadShadowingInputs } from '../diagnosis/shadowing.js';
@@ -71,11 +74,11 @@ async function whenReady(hidden: boolean): Promise<void> {
   const location = { appPath: app.getAppPath() };
   const registry = createWindowRegistry();
   const signInChoices = signInPreferences(paths.signInPreferencesFile);
-  const systemBrowserProfiles = await signInChoices.load();
   const autostart = createAutostart({ platform: process.platform, app, execPath: process.execPath, packaged: app.isPackaged, appPath: app.getAppPath(), env: process.env, homedir: homedir() });
   let icon: TrayIcon | undefined = undefined;
 
-  const signInFor = (profile: IdpProfile): ProfileSignIn => {
+  const signInFor = (profile: IdpProfile, kind: SignInKind): ProfileSignIn => {
+    if (kind === 'extension') return extensionProfileSignIn(profile, { openInBrowser: (url) => shell.openExternal(url).then(() => true, () => false), logger });
     const idpSession = electronSession.fromPartition(loginPartition(profile.id));
     denyPermissions(idpSession);
     idpSession.setUserAgent(chromeUserAgent(idpSession.getUserAgent()));
@@ -98,11 +101,9 @@ async function whenReady(hidden: boolean): Promise<void> {
         authenticate: async (options) => (await systemBrowser()).authenticate(options),
         signOut: async () => (await systemBrowser()).signOut(),
       },
-      preferSystemBrowser: systemBrowserProfiles.has(profile.id),
+      preferSystemBrowser: kind === 'system-browser',
       onPreferenceChange: (useBrowser) => {
-        if (useBrowser) systemBrowserProfiles.add(profile.id);
-        else systemBrowserProfiles.delete(profile.id);
-        signInChoices.remember(profile.id, useBrowser).catch((error: unknown) => logger.warn('Could not save the sign-in choice', { error }));
+        signInChoices.remember(profile.id, useBrowser ? 'system-browser' : 'window').catch((error: unknown) => logger.warn('Could not save the sign-in choice', { error }));
       },
       logger,
     });
@@ -123,6 +124,17 @@ async function whenReady(hidden: boolean): Promise<void> {
     paths,
     platform: process.platform,
     signInFor,
+    signInChoices,
+    // The browser starts this very app as node to run the host: the CLI's entry in the app's own files.
+    extensionHostPlan: () =>
+      hostPlan({
+        platform: process.platform,
+        homedir: homedir(),
+        env: process.env,
+        stateHome: paths.home,
+        command: [process.execPath, join(app.getAppPath(), 'dist', 'main', 'cli', 'index.js')],
+        environment: { ELECTRON_RUN_AS_NODE: '1', CLOUDTOKEN_HOME: paths.home },
+      }),
     aliasSetup: (port) => createAliasSetup({ port, ...macIcon(), logger }),
     credentialsFile: () => createCredentialsFile({ env: process.env, homedir: homedir(), logger }),
     launchPlugin: utilityPluginProcess,

@@ -32,6 +32,7 @@ export type TrayAction =
   | { kind: 'open-status' }
   | { kind: 'open-settings' }
   | { kind: 'set-start-at-login'; enabled: boolean }
+  | { kind: 'install-extension-host' }
   | { kind: 'quit' };
 
 /** What each tray action does; a Record over every kind, so a new action does not compile until it is handled. */
@@ -59,6 +60,8 @@ export interface TrayMenuContext {
   startAtLogin: boolean;
   /** False until an IdP profile exists: there is nothing to sign in to yet. */
   hasProfiles: boolean;
+  /** The profile signs in through the browser extension, whose connection to Cloudtoken is not installed yet. */
+  offerExtensionHost?: boolean;
   now: number;
   /** Roles shown per account before "More roles…" takes over. */
   maxRolesInline?: number;
@@ -271,6 +274,7 @@ export function buildTrayMenu(snapshot: SessionSnapshot, context: TrayMenuContex
     [...rolesSection(snapshot, context), ...keepActiveSection(snapshot, context)],
     credentialItems(snapshot, context.now),
     [
+      ...(context.offerExtensionHost ? [item('install-extension-host', 'Connect your browser’s Cloudtoken extension…', { kind: 'install-extension-host' })] : []),
       item('open-status', 'Status…', { kind: 'open-status' }),
       item('open-settings', 'Settings…', { kind: 'open-settings' }),
       item('start-at-login', 'Start at login', { kind: 'set-start-at-login', enabled: !context.startAtLogin }, { type: 'checkbox', checked: context.startAtLogin }),

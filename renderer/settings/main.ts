@@ -1,4 +1,5 @@
 import type { SettingsView } from '../../preload/contract.js';
+import { SIGN_IN_KINDS, type SignInKind } from '../../main/login/sign-in-kinds.js';
 import { newProfileId, validateSettings } from '../../main/settings/schema.js';
 import type { FieldError, IdpProfile, Settings } from '../../main/settings/schema.js';
 import { bridge } from '../lib/bridge.js';
@@ -26,6 +27,8 @@ interface AccountRow {
 let draft: Settings | undefined;
 let platform: SettingsView['platform'] = 'other';
 let plugins: SettingsView['plugins'] = [];
+let signInKinds: SettingsView['signInKinds'] = {};
+let hostInstalledFor: string[] = [];
 let accountRows: AccountRow[] = [];
 let showEverything = false;
 const touched = new Set<string>();
@@ -121,6 +124,49 @@ function removeButton(label: string, onClick: () => void): HTMLButtonElement {
   return el('button', { className: 'icon danger remove', text: '×', attrs: { type: 'button', 'aria-label': label, title: 'Remove' }, on: { click: onClick } });
 }
 
+const SIGN_IN_LABELS: Record<SignInKind, string> = {
+  window: 'Cloudtoken’s sign-in window',
+  'system-browser': 'The system browser (Chrome, Edge, Chromium)',
+  extension: 'Your browser, through the Cloudtoken extension',
+};
+
+/**
+ * How a saved profile signs in; applied at once (it is kept beside the settings, not in them). "Your browser"
+ * also offers to connect the extension to Cloudtoken when that is not done yet.
+ */
+function signInChoice(profile: IdpProfile, index: number): HTMLElement {
+  const id = `sign-in-${index}`;
+  const select = el('select', { attrs: { id } }, SIGN_IN_KINDS.map((kind) => el('option', { text: SIGN_IN_LABELS[kind], attrs: { value: kind } })));
+  select.value = signInKinds[profile.id] ?? 'window';
+  const note = el('p', { className: 'muted' });
+  const install = el('button', { text: 'Connect the extension to Cloudtoken…', attrs: { type: 'button' } });
+  const describeHost = () => {
+    const extension = select.value === 'extension';
+    note.hidden = !extension;
+    install.hidden = !extension || hostInstalledFor.length > 0;
+    note.textContent = hostInstalledFor.length > 0 ? `The extension can reach Cloudtoken from ${hostInstalledFor.join(', ')}.` : 'Install the extension in your browser, and let it reach Cloudtoken:';
+  };
+  select.addEventListener('change', () => {
+    const kind = select.value as SignInKind;
+    void api.invoke('cloudtoken:settings:sign-in-kind', { profileId: profile.id, kind }).then((result) => {
+      if (result.ok) signInKinds = { ...signInKinds, [profile.id]: kind };
+      else {
+        select.value = signInKinds[profile.id] ?? 'window';
+        announce(message, result.message, 'error');
+      }
+      describeHost();
+    });
+    describeHost();
+  });
+  install.addEventListener('click', () => {
+    void api.invoke('cloudtoken:extension:install-host').then((result) => {
+      if (!result.ok) announce(message, result.message, 'error');
+    });
+  });
+  describeHost();
+  return el('div', { className: 'field wide' }, [el('label', { text: 'Sign in with', attrs: { for: id } }), select, note, install]);
+}
+
 function profileRow(profile: IdpProfile, index: number, settings: Settings): HTMLElement {
   const at = `idpProfiles.${index}`;
   const describe = () => profile.name.trim() || 'this identity provider';
@@ -152,6 +198,7 @@ function profileRow(profile: IdpProfile, index: number, settings: Settings): HTM
       fieldInput(`${at}.signInUrl`, { label: 'Sign-in URL', value: profile.signInUrl, type: 'url', placeholder: 'https://sso.example.com/…', wide: true }, (value) => {
         profile.signInUrl = value;
       }),
+      signInChoice(profile, index),
     ]),
   ]);
   return row;
@@ -227,6 +274,8 @@ function load(view: SettingsView): void {
   platform = view.platform;
   plugins = view.plugins;
   renderPlugins();
+  signInKinds = view.signInKinds;
+  hostInstalledFor = view.extensionHostInstalledFor;
   draft = structuredClone(view.settings);
   accountRows = Object.entries(draft.accountLabels).map(([accountId, label]) => ({ accountId, label }));
   touched.clear();
@@ -281,7 +330,7 @@ async function save(): Promise<void> {
   }
   const result = await api.invoke('cloudtoken:settings:save', candidate());
   if (result.ok) {
-    load({ settings: result.settings, platform, plugins });
+    load({ settings: result.settings, platform, plugins, signInKinds, extensionHostInstalledFor: hostInstalledFor });
     announce(message, 'Settings saved.');
   } else {
     showErrors(result.errors.map((error) => ({ ...error, field: accountRowField(error.field) })));

@@ -23,6 +23,13 @@ function render(view: StatusView): void {
   const { snapshot, accountLabels, now } = view;
   byId('summary').textContent = statusLine(snapshot, accountLabels, now);
   document.body.dataset.phase = snapshot.phase;
+  const extension = byId('extension');
+  extension.hidden = view.extension === undefined;
+  extension.textContent = view.extension
+    ? view.extension.connected > 0
+      ? `Browser extension: connected (${view.extension.browsers.join(', ')}).`
+      : 'Browser extension: not connected. Open the browser that has the Cloudtoken extension.'
+    : '';
 
   const warnings = byId('warnings');
   warnings.replaceChildren(

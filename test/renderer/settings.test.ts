@@ -9,7 +9,13 @@ const suite = rendererSuite();
 const open = (view = settingsView()): Promise<OpenedPage> =>
   suite.open(
     'settings',
-    { 'cloudtoken:settings:get': view, 'cloudtoken:settings:save': { ok: true, settings: view.settings }, 'cloudtoken:window:close': { ok: true } },
+    {
+      'cloudtoken:settings:get': view,
+      'cloudtoken:settings:save': { ok: true, settings: view.settings },
+      'cloudtoken:settings:sign-in-kind': { ok: true },
+      'cloudtoken:extension:install-host': { ok: true },
+      'cloudtoken:window:close': { ok: true },
+    },
     { width: 680, height: 760 },
   );
 
@@ -32,6 +38,26 @@ describe('settings window', () => {
     await page.locator('#stsEndpointOverride').scrollIntoViewIfNeeded();
     await screenshot('settings-scrolled');
     expect(problems).toEqual([]);
+  });
+
+  it('chooses how a profile signs in at once, and offers to connect the browser extension when it is chosen', async () => {
+    const opened = await open();
+    const { page } = opened;
+    await expect.poll(() => page.inputValue('#sign-in-0')).toBe('window');
+    expect(await page.isVisible('text=Connect the extension to Cloudtoken…')).toBe(false);
+    await page.selectOption('#sign-in-0', 'extension');
+    await expect.poll(async () => (await opened.calls('cloudtoken:settings:sign-in-kind')).map((call) => call.request)).toEqual([{ profileId: 'idp-corp', kind: 'extension' }]);
+    await page.click('text=Connect the extension to Cloudtoken…');
+    await expect.poll(async () => (await opened.calls('cloudtoken:extension:install-host')).length).toBe(1);
+    expect(await savedSettings(opened)).toEqual([]);
+  });
+
+  it('says where the extension is connected from once its host is installed', async () => {
+    const view = { ...settingsView(), signInKinds: { 'idp-corp': 'extension' as const }, extensionHostInstalledFor: ['Google Chrome', 'Firefox'] };
+    const { page } = await open(view);
+    await expect.poll(() => page.inputValue('#sign-in-0')).toBe('extension');
+    expect(await page.textContent('.profile .muted')).toBe('The extension can reach Cloudtoken from Google Chrome, Firefox.');
+    expect(await page.isVisible('text=Connect the extension to Cloudtoken…')).toBe(false);
   });
 
   const INVALID: Array<[selector: string, value: string, field: string, text: string]> = [

@@ -44,6 +44,7 @@ export function statusView(patch: Partial<StatusView> = {}): StatusView {
       { name: 'AWS_CONTAINER_AUTHORIZATION_TOKEN', value: '••••••••', secret: true },
     ],
     warnings: [],
+    extension: undefined,
     ...patch,
   };
 }
@@ -55,7 +56,7 @@ export function settingsView(): SettingsView {
   ];
   settings.activeProfileId = 'idp-corp';
   settings.accountLabels = { '123456789012': 'Production', '210987654321': 'Staging' };
-  return { settings, platform: 'linux', plugins: [] };
+  return { settings, platform: 'linux', plugins: [], signInKinds: {}, extensionHostInstalledFor: [] };
 }
 
 export function loginState(patch: Partial<LoginWindowState> = {}): LoginWindowState {

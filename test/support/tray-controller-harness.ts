@@ -4,7 +4,11 @@ import type { WindowKind } from '../../preload/contract.js';
 import { createFormAuthenticator } from '../../main/login/form.js';
 import type { AliasSetup } from '../../main/network/setup.js';
 import { createCredentialsFile } from '../../main/outputs/credentials-file.js';
+import { hostPlan } from '../../main/extension/host-manifests.js';
+import { signInPreferences } from '../../main/login/sign-in-preferences.js';
+import { extensionProfileSignIn } from '../../main/runtime/extension-profile-sign-in.js';
 import { createTrayController, type TrayController } from '../../main/runtime/tray-controller.js';
+import { CLOUDTOKEN_BIN } from './cli.js';
 import { resolveStatePaths, type StatePaths } from '../../main/settings/paths.js';
 import type { Settings } from '../../main/settings/schema.js';
 import { createSettingsStore, type SettingsStore } from '../../main/settings/settings-store.js';
@@ -16,7 +20,8 @@ import { forkPluginProcess } from '../../main/plugins/plugin-process.js';
 /**
  * The tray app's controller with everything but Electron real: its settings store on a fresh state folder,
  * the runtime, the metadata service. The embedded login window cannot run outside Electron, so each profile
- * signs in with the HTML-form authenticator against the real IdP (the tray-journey test drives the window).
+ * signs in with the HTML-form authenticator against the real IdP (the tray-journey test drives the window),
+ * except one set to sign in through the browser extension, which runs as in the app.
  * Windows, notifications and the login item record what they are given.
  */
 export interface TrayHarness {
@@ -40,11 +45,13 @@ export interface TrayHarnessOptions {
   root: string;
   initial: (settings: Settings) => void;
   aliasSetup?: (port: number) => AliasSetup;
+  /** The state folder; default a fresh one in `root`. */
+  stateHome?: string;
 }
 
 export async function startTrayHarness(options: TrayHarnessOptions): Promise<TrayHarness> {
   const home = await mkdtemp(join(options.root, 'home-'));
-  const paths = resolveStatePaths({ env: { CLOUDTOKEN_HOME: join(home, 'state') }, platform: 'linux', homedir: home });
+  const paths = resolveStatePaths({ env: { CLOUDTOKEN_HOME: options.stateHome ?? join(home, 'state') }, platform: 'linux', homedir: home });
   const store = createSettingsStore({ path: paths.settingsFile });
   await store.update((s) => {
     s.idpProfiles = [{ id: 'idp-corp', name: 'Corp', signInUrl: options.idp.signInUrl }];
@@ -61,7 +68,11 @@ export async function startTrayHarness(options: TrayHarnessOptions): Promise<Tra
     store,
     paths,
     platform: 'linux',
-    signInFor: (profile) => {
+    signInChoices: signInPreferences(paths.signInPreferencesFile),
+    extensionHostPlan: () => hostPlan({ platform: 'linux', homedir: home, env: {}, stateHome: paths.home, command: [process.execPath, CLOUDTOKEN_BIN], environment: { CLOUDTOKEN_HOME: paths.home } }),
+    // "Your browser" as the app runs it; every other kind signs in with the HTML form (the window needs Electron).
+    signInFor: (profile, kind) => {
+      if (kind === 'extension') return extensionProfileSignIn(profile, { openInBrowser: async () => false, logger: silentLogger });
       const form = createFormAuthenticator({
         signInUrl: profile.signInUrl,
         username: ALICE.username,

@@ -40,7 +40,7 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
   if (first) say(`Credentials for ${first.assumedRoleArn} ${describeExpiry(first.credentials.expiration)}.`);
 
   // `cloudtoken credential-process`, `env`, `console`, `status` and `refresh` reach this session here.
-  const channel = await offerSessionChannel({ runtime, home: paths.home, host: 'daemon', logger });
+  const channel = context.channel ?? (await offerSessionChannel({ runtime, home: paths.home, host: 'daemon', logger }));
   if (channel) say(`Your CLI commands (credential-process, env, console) are served by this session through ${channel.address}`);
 
   // What others save (a role chosen by `cloudtoken login --role …` or the tray app, labels, the credentials
@@ -74,7 +74,7 @@ export async function daemon(context: CliContext, stopSignal: Promise<string>): 
         say(`[${now}] Refresh failed: ${event.error.message}${event.retryAt ? ` Retrying at ${clockTime(event.retryAt)}.` : ''}`);
         break;
       case 'needs-sign-in':
-        say(`[${now}] Your identity provider wants you to sign in again: run \`cloudtoken login\` in another terminal. The current credentials stay available until they expire.`);
+        say(`[${now}] Your identity provider wants you to sign in again: ${context.extension ? 'sign in in the tab your browser brought to the front' : 'run `cloudtoken login` in another terminal'}. The current credentials stay available until they expire.`);
         break;
       case 'expiring':
         say(`[${now}] Credentials for ${event.roleArn} expire at ${clockTime(event.expiresAt)} and cannot be renewed without you.`);

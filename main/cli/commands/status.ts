@@ -16,9 +16,20 @@ async function openSessions(options: CliOptions, io: CliIo): Promise<{ paths: St
   return { paths, sessions: await runningSessions(paths.home, { platform: io.platform, onProblem }) };
 }
 
+function describeExtension(extension: SessionStatus['extension']): string | undefined {
+  if (!extension) return undefined;
+  return extension.connected > 0 ? `connected (${extension.browsers.join(', ')})` : 'not connected (open the browser that has the Cloudtoken extension)';
+}
+
 function describeSession(status: SessionStatus, say: (line: string) => void): void {
+  const extension = describeExtension(status.extension);
+  if (status.host === 'cli') {
+    say(`Sign-in waiting (pid ${status.pid}), profile ${status.profileName}; browser extension ${extension ?? 'not used'}`);
+    return;
+  }
   const who = status.host === 'tray' ? 'Tray app' : 'Daemon';
   say(`${who}: running (pid ${status.pid}), ${status.phase}, profile ${status.profileName}`);
+  if (extension) say(`  Browser extension: ${extension}`);
   if (status.service) {
     const { service } = status;
     say(`  Metadata service: ${service.imdsUrl} (${service.mode} mode)${service.fallbackReason ? ` — ${service.fallbackReason}` : ''}`);
@@ -59,7 +70,7 @@ export async function status(options: CliOptions, io: CliIo): Promise<void> {
   for (const profile of settings.idpProfiles) {
     say(`IdP profile ${profile.name}${profile.id === settings.activeProfileId ? ' (active)' : ''}: ${profile.signInUrl}`);
   }
-  if (running.length === 0) say('Daemon: not running (start it with `cloudtoken daemon`, or the tray app).');
+  if (!running.some((s) => s.host !== 'cli')) say('Daemon: not running (start it with `cloudtoken daemon`, or the tray app).');
   for (const session of running) describeSession(session, say);
   if (warnings.length === 0) {
     say('Nothing shadows the metadata service.');
@@ -78,6 +89,7 @@ export async function requestRefresh(options: CliOptions, io: CliIo): Promise<bo
   try {
     const wanted = sessions.filter(
       (s) =>
+        s.status.host !== 'cli' &&
         (options.profile === undefined || s.status.profileId === options.profile || s.status.profileName.toLowerCase() === options.profile.toLowerCase()) &&
         (options.port === undefined || s.status.imdsPort === options.port),
     );

@@ -26,7 +26,8 @@ export async function sessionsFor(options: CliOptions, io: CliIo): Promise<{ mat
     if (options.verbose) io.stderr.write(`cloudtoken: ${message}\n`);
   };
   const all = await runningSessions(paths.home, { platform: io.platform, onProblem });
-  const matching = all.filter((s) => s.status.profileId === profile.id && (options.port === undefined || s.status.imdsPort === options.port));
+  // A one-off command waiting for the browser extension serves nobody.
+  const matching = all.filter((s) => s.status.host !== 'cli' && s.status.profileId === profile.id && (options.port === undefined || s.status.imdsPort === options.port));
   return { matching, close: () => all.forEach((s) => s.close()) };
 }
 

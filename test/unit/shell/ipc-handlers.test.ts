@@ -44,8 +44,10 @@ function setUp() {
     'cloudtoken:roles:get': record('roles:get', { snapshot: snapshot('signed-out'), accountLabels: {}, now: 0 }),
     'cloudtoken:roles:choose': record('roles:choose', ok),
     'cloudtoken:roles:keep-active': record('roles:keep-active', ok),
-    'cloudtoken:settings:get': record('settings:get', { settings: defaultSettings(), platform: 'linux' as const, plugins: [] }),
+    'cloudtoken:settings:get': record('settings:get', { settings: defaultSettings(), platform: 'linux' as const, plugins: [], signInKinds: {}, extensionHostInstalledFor: [] }),
     'cloudtoken:settings:save': record('settings:save', { ok: true as const, settings: defaultSettings() }),
+    'cloudtoken:settings:sign-in-kind': record('settings:sign-in-kind', ok),
+    'cloudtoken:extension:install-host': record('extension:install-host', ok),
     'cloudtoken:status:get': () => {
       throw new Error('not used');
     },

@@ -14,7 +14,7 @@ import { manyRoles, role, serving, snapshot } from '../../support/session-snapsh
 
 const NOW = Date.UTC(2026, 10, 25, 9, 0, 0);
 const APP_PATH = new URL('../../..', import.meta.url).pathname;
-const CONTEXT = { accountLabels: { '111111111111': 'Production' }, startAtLogin: false, hasProfiles: true, now: NOW, timeZone: 'UTC' };
+const CONTEXT = { accountLabels: { '111111111111': 'Production' }, startAtLogin: false, hasProfiles: true, offerExtensionHost: true, now: NOW, timeZone: 'UTC' };
 
 type Template = ReturnType<typeof toMenuTemplate>;
 
@@ -53,6 +53,7 @@ function everyHandler(handler: (action: TrayAction) => unknown): TrayActionHandl
     'open-status': handler,
     'open-settings': handler,
     'set-start-at-login': handler,
+    'install-extension-host': handler,
     quit: handler,
   };
 }

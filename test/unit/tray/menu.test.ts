@@ -60,6 +60,12 @@ describe('buildTrayMenu in every phase', () => {
     expect(find(menu, 'open-console').action).toBeUndefined();
   });
 
+  it('offers to connect the browser extension while a profile signs in through it without its host', () => {
+    const menu = buildTrayMenu(snapshot('signed-out'), { ...context, offerExtensionHost: true });
+    expect(ids(menu).slice(-6)).toEqual(['install-extension-host', 'open-status', 'open-settings', 'start-at-login', 'separator:4', 'quit']);
+    expect(find(menu, 'install-extension-host')).toMatchObject({ enabled: true, action: { kind: 'install-extension-host' } });
+  });
+
   it('signed out without any IdP profile: sign-in points to Settings', () => {
     const menu = buildTrayMenu(snapshot('signed-out'), { ...context, hasProfiles: false });
     expect(find(menu, 'sign-in')).toMatchObject({ enabled: false, label: 'Sign in… (add an identity provider in Settings first)' });
