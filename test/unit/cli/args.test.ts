@@ -63,7 +63,7 @@ describe('parseCli', () => {
     expect(parseCli(['-d']).command).toBe('daemon');
     expect(parseCli(['daemon', '-d']).command).toBe('daemon');
     expect(refused(['env', '-d'])).toBe('-d is short for the daemon command; it cannot be combined with another command.');
-    expect(refused(['frobnicate'])).toMatch(/^Unknown command "frobnicate". Commands: login, daemon, .*switch-role, network, logout, help\./);
+    expect(refused(['frobnicate'])).toMatch(/^Unknown command "frobnicate". Commands: login, daemon, .*switch-role, network, extension, logout, help\./);
     expect(parseCli(['network']).networkAction).toBe('status');
     expect(parseCli(['network', 'revert', '--port', '9921'])).toMatchObject({ networkAction: 'revert', port: 9921 });
     expect(refused(['network', 'teardown'])).toBe('cloudtoken network takes one of status, setup, revert; got "teardown".');
@@ -76,7 +76,12 @@ describe('parseCli', () => {
     expect(refused(['switch-role'])).toBe('switch-role needs the role to switch to: cloudtoken switch-role --role ROLE.');
     expect(parseCli(['switch-role', '--help']).help).toBe(true);
     expect(parseCli(['switch-role', '-r', 'Admin', '--port', '9921'])).toMatchObject({ role: 'Admin', port: 9921 });
-    expect(refused(['login', '--browser', '--form'])).toBe('Choose one sign-in path: --browser or --form.');
+    expect(refused(['login', '--browser', '--form'])).toBe('Choose one sign-in path: --browser, --form or --extension.');
+    expect(refused(['login', '--form', '--extension'])).toBe('Choose one sign-in path: --browser, --form or --extension.');
+    expect(parseCli(['login', '--extension']).method).toBe('extension');
+    expect(parseCli(['extension', 'uninstall']).extensionAction).toBe('uninstall');
+    expect(refused(['extension'])).toBe('cloudtoken extension takes one of install, uninstall.');
+    expect(refused(['extension', 'remove'])).toBe('cloudtoken extension takes one of install, uninstall; got "remove".');
     expect(refused(['login', '--browser', '--password-stdin'])).toBe('--password-stdin with --browser also needs --username, to fill in the login form.');
     expect(refused(['login', '--nope'])).toBe("Unknown option '--nope'. See `cloudtoken --help`.");
   });

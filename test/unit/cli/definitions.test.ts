@@ -9,6 +9,7 @@ const LANDS: Record<string, { value?: string; field: keyof CliOptions; parsed: u
   'idp-url': { value: 'https://idp.example.com/sso', field: 'idpUrl', parsed: 'https://idp.example.com/sso' },
   browser: { field: 'method', parsed: 'browser' },
   form: { field: 'method', parsed: 'form' },
+  extension: { field: 'method', parsed: 'extension' },
   headless: { field: 'headless', parsed: true },
   username: { value: 'alice', field: 'username', parsed: 'alice' },
   'password-stdin': { field: 'passwordStdin', parsed: true },
@@ -31,11 +32,11 @@ const LANDS: Record<string, { value?: string; field: keyof CliOptions; parsed: u
   version: { field: 'version', parsed: true },
 };
 
-/** The command line that gives `option` to `command` (switch-role always needs its --role). */
+/** The command line that gives `option` to `command` (switch-role always needs its --role, extension its action). */
 function argvFor(command: CommandName, option: OptionDefinition, spelling: 'long' | 'short' = 'long'): string[] {
   const { value } = LANDS[option.long]!;
   const name = spelling === 'short' ? `-${option.short}` : `--${option.long}`;
-  const needed = command === 'switch-role' && option.long !== 'role' ? ['--role', 'Admin'] : [];
+  const needed = command === 'switch-role' && option.long !== 'role' ? ['--role', 'Admin'] : command === 'extension' ? ['install'] : [];
   return [command, ...needed, name, ...(value !== undefined ? [value] : [])];
 }
 

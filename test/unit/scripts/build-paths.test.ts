@@ -16,7 +16,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('scripts/build.mjs', () => {
   it('builds every bundle from a checkout whose path contains a space', async () => {
-    for (const entry of ['package.json', 'scripts', 'main', 'preload', 'renderer']) cpSync(join(root, entry), join(work, entry), { recursive: true });
+    for (const entry of ['package.json', 'scripts', 'main', 'preload', 'renderer', 'extension', 'assets']) cpSync(join(root, entry), join(work, entry), { recursive: true });
     symlinkSync(join(root, 'node_modules'), join(work, 'node_modules'));
     await promisify(execFile)(process.execPath, [join(work, 'scripts', 'build.mjs')], { cwd: tmpdir() });
     for (const built of ['dist/main/index.js', 'dist/main/cli/index.js', 'dist/preload/index.cjs', 'dist/renderer/settings/index.html', 'dist/renderer/settings/main.js']) {
