@@ -155,10 +155,14 @@ export function createPluginAuthenticator(deps: SignInSourceDeps): PluginAuthent
         const page = await fetcher.open(pageRequest(setting.name, raw)).catch(failedService);
         return { url: page.url, status: page.status, contentType: page.contentType, text: page.text };
       },
-      prompt: (raw: unknown) => {
-        if (!options.interactive) return Promise.reject(new InteractionRequiredError(`The sign-in plugin "${setting.name}" asked a question during a silent sign-in.`));
-        if (!deps.prompt) return Promise.reject(new PluginError('PLUGIN_FAILED', `The sign-in plugin "${setting.name}" asked a question, and this front end has no way to ask it.`));
-        return deps.prompt(question(setting.name, raw)).catch(failedService);
+      prompt: async (raw: unknown) => {
+        try {
+          if (!options.interactive) throw new InteractionRequiredError(`The sign-in plugin "${setting.name}" asked a question during a silent sign-in.`);
+          if (!deps.prompt) throw new PluginError('PLUGIN_FAILED', `The sign-in plugin "${setting.name}" asked a question, and this front end has no way to ask it.`);
+          return await deps.prompt(question(setting.name, raw));
+        } catch (error) {
+          return failedService(error);
+        }
       },
     };
     try {
