@@ -12,7 +12,7 @@ import type { SessionSnapshot } from '../main/session/types.js';
 import type { FieldError, ImdsMode, Settings } from '../main/settings/schema.js';
 
 /** The renderer windows; each may use only the channels listed for it below. */
-export type WindowKind = 'login' | 'roles' | 'settings' | 'status';
+export type WindowKind = 'login' | 'roles' | 'settings' | 'status' | 'question';
 
 /** The answer of a request that does something and may be refused with a message for the user. */
 export type ActionResult = { ok: true } | { ok: false; message: string };
@@ -57,6 +57,16 @@ export interface SettingsView {
   signInKinds: Record<string, SignInKind>;
   /** The browsers (their names, for people) the extension's connection to Cloudtoken (native messaging host) is installed for. */
   extensionHostInstalledFor: string[];
+}
+
+/** A sign-in plugin's question, as the question window shows it (its answer never travels back this way). */
+export interface QuestionView {
+  /** Which question this is: an answer or a cancel names it, so one meant for a question already gone is refused. */
+  id: number;
+  profileName: string;
+  label: string;
+  /** Not echoed: a password field. */
+  secret: boolean;
 }
 
 export type SaveSettingsResult = { ok: true; settings: Settings } | { ok: false; errors: FieldError[] };
@@ -108,6 +118,10 @@ export interface RequestContract {
   'cloudtoken:login:navigate': { request: { action: 'back' | 'reload' }; response: ActionResult };
   'cloudtoken:login:cancel': { request: undefined; response: ActionResult };
   'cloudtoken:login:use-system-browser': { request: undefined; response: ActionResult };
+  /** The question waiting for an answer; null once it is answered, cancelled or given up. */
+  'cloudtoken:question:get': { request: undefined; response: QuestionView | null };
+  'cloudtoken:question:answer': { request: { id: number; answer: string }; response: ActionResult };
+  'cloudtoken:question:cancel': { request: { id: number }; response: ActionResult };
   'cloudtoken:window:close': { request: undefined; response: ActionResult };
 }
 
@@ -153,6 +167,9 @@ export const REQUEST_WINDOWS = {
   'cloudtoken:login:navigate': ['login'],
   'cloudtoken:login:cancel': ['login'],
   'cloudtoken:login:use-system-browser': ['login'],
+  'cloudtoken:question:get': ['question'],
+  'cloudtoken:question:answer': ['question'],
+  'cloudtoken:question:cancel': ['question'],
   'cloudtoken:window:close': ['login', 'roles', 'settings', 'status'],
 } as const satisfies Record<RequestChannel, readonly WindowKind[]>;
 

@@ -26,6 +26,13 @@ function roleArnOf(payload: unknown): string | undefined {
   return isRecord(payload) && typeof payload.roleArn === 'string' && ROLE_ARN_PATTERN.test(payload.roleArn) ? payload.roleArn : undefined;
 }
 
+/** Longer than any password or code a person types; a bigger answer is not one. */
+const MAX_ANSWER_LENGTH = 4096;
+
+function questionIdOf(payload: unknown): number | undefined {
+  return isRecord(payload) && Number.isSafeInteger(payload.id) && (payload.id as number) > 0 ? (payload.id as number) : undefined;
+}
+
 const VALIDATORS: Validators = {
   'cloudtoken:roles:get': none,
   'cloudtoken:roles:choose': (payload) => {
@@ -63,6 +70,18 @@ const VALIDATORS: Validators = {
   },
   'cloudtoken:login:cancel': none,
   'cloudtoken:login:use-system-browser': none,
+  'cloudtoken:question:get': none,
+  'cloudtoken:question:answer': (payload) => {
+    const id = questionIdOf(payload);
+    // The answer may be a secret: the refusal says what was wrong, never what was sent.
+    if (id === undefined || !isRecord(payload) || typeof payload.answer !== 'string') return refuse('Expected a question id and its answer.');
+    if (payload.answer.length > MAX_ANSWER_LENGTH) return refuse(`An answer may be at most ${MAX_ANSWER_LENGTH} characters.`);
+    return { ok: true, value: { id, answer: payload.answer } };
+  },
+  'cloudtoken:question:cancel': (payload) => {
+    const id = questionIdOf(payload);
+    return id === undefined ? refuse('Expected a question id.') : { ok: true, value: { id } };
+  },
   'cloudtoken:window:close': none,
 };
 

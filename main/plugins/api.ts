@@ -78,7 +78,10 @@ export interface SignInContext {
   /** The plugin's `options` from the settings (nothing secret belongs there). */
   options: Record<string, string>;
   http: PluginHttpClient;
-  /** Asks the person in front of Cloudtoken (the terminal's hidden prompt for secrets). */
+  /**
+   * Asks the person in front of Cloudtoken (the terminal's hidden prompt for secrets, the tray app's question
+   * window); rejects with code PROMPT_CANCELLED when they cancel, PROMPT_TIMEOUT when the tray gives up.
+   */
   prompt(question: PluginQuestion): Promise<string>;
   /** A line for Cloudtoken's log (secrets are redacted there, but do not log them). */
   log(message: string): void;

@@ -144,30 +144,34 @@ export function createPluginAuthenticator(deps: SignInSourceDeps): PluginAuthent
       plugin = undefined;
       throw error;
     });
-    let lastHttpError: unknown;
+    // What Cloudtoken did for the plugin and failed (an IdP request, a question), as the plugin may pass it on.
+    let lastServiceError: unknown;
+    const failedService = (error: unknown): never => {
+      lastServiceError = error;
+      throw error;
+    };
     const services = {
       http: async (raw: unknown): Promise<PluginHttpResponse> => {
-        try {
-          const page = await fetcher.open(pageRequest(setting.name, raw));
-          return { url: page.url, status: page.status, contentType: page.contentType, text: page.text };
-        } catch (error) {
-          lastHttpError = error;
-          throw error;
-        }
+        const page = await fetcher.open(pageRequest(setting.name, raw)).catch(failedService);
+        return { url: page.url, status: page.status, contentType: page.contentType, text: page.text };
       },
-      prompt: (raw: unknown) => {
-        if (!options.interactive) return Promise.reject(new InteractionRequiredError(`The sign-in plugin "${setting.name}" asked a question during a silent sign-in.`));
-        if (!deps.prompt) return Promise.reject(new PluginError('PLUGIN_FAILED', `The sign-in plugin "${setting.name}" asked a question, and this front end has no way to ask it.`));
-        return deps.prompt(question(setting.name, raw));
+      prompt: async (raw: unknown) => {
+        try {
+          if (!options.interactive) throw new InteractionRequiredError(`The sign-in plugin "${setting.name}" asked a question during a silent sign-in.`);
+          if (!deps.prompt) throw new PluginError('PLUGIN_FAILED', `The sign-in plugin "${setting.name}" asked a question, and this front end has no way to ask it.`);
+          return await deps.prompt(question(setting.name, raw));
+        } catch (error) {
+          return failedService(error);
+        }
       },
     };
     try {
       const value = await (await plugin).call('signIn', { context: request(options.interactive) }, services);
       return readSignInResult(setting.name, value);
     } catch (error) {
-      // The plugin passed on a failure of the IdP request: the session judges that one (network: retry).
+      // The plugin passed on such a failure: the session judges that one (network: retry; the person's Cancel: "Cancelled.").
       const code = (error as { cause?: { code?: unknown } }).cause?.code;
-      if (lastHttpError !== undefined && code === (lastHttpError as { code?: unknown }).code) throw lastHttpError;
+      if (code !== undefined && code === (lastServiceError as { code?: unknown } | undefined)?.code) throw lastServiceError;
       throw error;
     }
   };

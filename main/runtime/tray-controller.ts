@@ -28,6 +28,7 @@ import type { Logger } from '../support/logger.js';
 import { oneAtATime } from '../support/one-at-a-time.js';
 import { notificationFor, type NotificationContent } from '../tray/desktop-notifications.js';
 import type { TrayAction, TrayActionHandlers, TrayMenuContext } from '../tray/menu.js';
+import { createPluginQuestions } from './plugin-questions.js';
 import { createProfileRuntime, type ProfileRuntime } from './profile-runtime.js';
 import { loginItemDrift, syncLoginItem, type LoginItem } from '../autostart/login-item-sync.js';
 import { activeProfile } from './settings-effects.js';
@@ -97,6 +98,8 @@ export interface TrayController {
   trayClicked(): void;
   /** Launched again (second instance, macOS re-open from Finder or the Dock). */
   reopened(): void;
+  /** One of the app's windows closed (the user's close too). */
+  windowClosed(kind: WindowKind, webContentsId: number): void;
   /** The machine woke up. */
   resumed(): void;
   /** Quit: stop serving, and remove the alias when the setting says so. */
@@ -126,6 +129,10 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
   let stopWatching: (() => void) | undefined;
   // Profile switches and settings changes, one at a time: two quick saves must not start two runtimes.
   const serially = oneAtATime();
+  // What a sign-in plugin asks, in the question window.
+  const questions = createPluginQuestions({ show: () => windows.show('question'), close: () => windows.close('question') });
+  /** The sign-in under way, brought up: its question, else its login window. */
+  const showPending = () => questions.reveal() || (current?.signIn.authenticator.showPending() ?? false);
 
   const snapshot = () => current?.runtime.session.snapshot() ?? signedOutSnapshot(settings?.activeProfileId ?? '');
   const sessionView = (): SessionView => ({ snapshot: snapshot(), accountLabels: settings.accountLabels, now: now() });
@@ -175,6 +182,7 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
       plugins: {
         launch: ports.launchPlugin,
         notify: (plugin, text) => ports.notify({ title: `Cloudtoken · ${plugin}`, body: text, opensSignIn: false }),
+        prompt: (question) => questions.ask(profile.name, question),
         env: ports.env,
         home: ports.paths.home,
         // The CLI's jar for the profile: a sign-in source run by `cloudtoken login` leaves the IdP session the tray refreshes with.
@@ -225,6 +233,7 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
     running.off();
     await running.channel?.close();
     running.signIn.authenticator.cancelPending();
+    questions.cancel();
     await running.signIn.savedSession?.save();
     await running.runtime.close();
   }
@@ -273,7 +282,7 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
       windows.show('settings');
       return;
     }
-    if (current.signIn.authenticator.showPending()) return;
+    if (showPending()) return;
     current.runtime.session.signIn({ interactive: true }).catch((error: unknown) => logger.info('Sign-in did not complete', { error: describeError(error) }));
   }
 
@@ -356,6 +365,9 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
       action(() => {
         if (!current?.signIn.authenticator.useSystemBrowser()) throw new Error('No sign-in is in progress.');
       }),
+    'cloudtoken:question:get': (_request, sender) => questions.current(sender.webContentsId),
+    'cloudtoken:question:answer': ({ id, answer }) => questions.answer(id, answer),
+    'cloudtoken:question:cancel': ({ id }) => action(() => questions.cancel(id)),
     'cloudtoken:window:close': (_request, sender) => action(() => windows.close(sender.kind)),
   };
 
@@ -373,10 +385,11 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
 
   const actions: TrayActionHandlers = {
     'sign-in': () => signInInteractively(),
-    'show-sign-in': () => current?.signIn.authenticator.showPending(),
+    'show-sign-in': () => showPending(),
     'sign-out': async () => {
       // "Cancel sign-in" too: the session finishes a pending sign-in before it signs out, so end that first.
       current?.signIn.authenticator.cancelPending();
+      questions.cancel();
       await current?.runtime.session.signOut();
     },
     'choose-role': ({ roleArn }) => requireSession().chooseRole(roleArn),
@@ -423,10 +436,13 @@ export function createTrayController(ports: TrayControllerPorts): TrayController
     snapshot,
     menuContext: () => ({ accountLabels: settings.accountLabels, startAtLogin: settings.startAtLogin, hasProfiles: settings.idpProfiles.length > 0, offerExtensionHost: offerExtensionHost() }),
     trayClicked() {
-      if (!current?.signIn.authenticator.showPending()) windows.show('status');
+      if (!showPending()) windows.show('status');
     },
     reopened() {
-      if (!current?.signIn.authenticator.showPending()) windows.show(settings.idpProfiles.length === 0 ? 'settings' : 'status');
+      if (!showPending()) windows.show(settings.idpProfiles.length === 0 ? 'settings' : 'status');
+    },
+    windowClosed(kind, webContentsId) {
+      if (kind === 'question') questions.windowClosed(webContentsId);
     },
     resumed() {
       current?.runtime.session.onResume().catch((error: unknown) => logger.warn('Re-evaluating the session after sleep failed', { error }));

@@ -72,7 +72,8 @@ async function whenReady(hidden: boolean): Promise<void> {
     return;
   }
   const location = { appPath: app.getAppPath() };
-  const registry = createWindowRegistry();
+  let controller: ReturnType<typeof createTrayController> | undefined = undefined;
+  const registry = createWindowRegistry({ onClosed: (kind, id) => controller?.windowClosed(kind, id) });
   const signInChoices = signInPreferences(paths.signInPreferencesFile);
   const autostart = createAutostart({ platform: process.platform, app, execPath: process.execPath, packaged: app.isPackaged, appPath: app.getAppPath(), env: process.env, homedir: homedir() });
   let icon: TrayIcon | undefined = undefined;
@@ -110,7 +111,6 @@ async function whenReady(hidden: boolean): Promise<void> {
     return { authenticator, savedSession, loginState: () => loginWindows.state(), navigate: (step) => loginWindows.navigate(step) };
   };
 
-  let controller: ReturnType<typeof createTrayController> | undefined = undefined;
   const notifier = createNotifier({
     create: (options) => new Notification(options),
     isSupported: () => Notification.isSupported(),

@@ -17,13 +17,16 @@ export interface WindowRegistry {
   push<P extends PushChannel>(channel: P, payload: PushPayload<P>): void;
 }
 
-export function createWindowRegistry(): WindowRegistry {
+export function createWindowRegistry(options: { onClosed?(kind: WindowKind, webContentsId: number): void } = {}): WindowRegistry {
   const windows = new Map<number, { window: BrowserWindow; kind: WindowKind }>();
   return {
     register(window, kind) {
       const id = window.webContents.id;
       windows.set(id, { window, kind });
-      window.on('closed', () => windows.delete(id));
+      window.on('closed', () => {
+        windows.delete(id);
+        options.onClosed?.(kind, id);
+      });
     },
     kindOf: (id) => windows.get(id)?.kind,
     find: (kind) => [...windows.values()].find((entry) => entry.kind === kind && !entry.window.isDestroyed())?.window,
@@ -46,6 +49,8 @@ const SIZES: Record<WindowKind, { width: number; height: number; title: string }
   roles: { width: 560, height: 640, title: 'Choose a role — Cloudtoken' },
   settings: { width: 720, height: 760, title: 'Settings — Cloudtoken' },
   status: { width: 640, height: 640, title: 'Status — Cloudtoken' },
+  // Titled without the question: a title is shown in task switchers and read by accessibility tools.
+  question: { width: 460, height: 260, title: 'Sign-in question — Cloudtoken' },
 };
 
 /** A new window showing one of our pages; not shown yet (the caller decides: show, showInactive or hidden). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PluginSetting } from '../../main/settings/schema.js';
 import { createSettingsStore } from '../../main/settings/settings-store.js';
+import { createLogger, type Logger } from '../../main/support/logger.js';
 import { accessKeyFrom } from '../support/aws-clients.js';
 import { CloudtokenProcess, runCloudtoken } from '../support/cli.js';
 import { freePort } from '../support/free-ports.js';
@@ -205,7 +206,8 @@ describe('misbehaving plugins', () => {
 });
 
 describe('in the tray app’s runtime', () => {
-  it('runs the module handler (its text becomes a desktop notification) and, once the IdP session exists, the sign-in source', { timeout: 60_000 }, async () => {
+  /** The tray harness on a free port, running `plugins`: the examples and `extra` files installed into its state folder as a user would. */
+  async function trayWith(options: { plugins: PluginSetting[]; signInPlugin?: string; extra?: Record<string, string>; logger?: Logger }) {
     const port = await freePort();
     const harness = await startTrayHarness({
       idp,
@@ -213,15 +215,25 @@ describe('in the tray app’s runtime', () => {
       root,
       initial: (s) => {
         s.imdsPort = port;
-        s.plugins = [notifier, signInSource];
+        s.plugins = options.plugins;
+        if (options.signInPlugin) s.idpProfiles[0]!.signInPlugin = options.signInPlugin;
       },
+      install: async (state) => {
+        const plugins = join(state, 'plugins');
+        await mkdir(plugins, { recursive: true, mode: 0o700 });
+        await cp(EXAMPLES, plugins, { recursive: true });
+        for (const [file, text] of Object.entries(options.extra ?? {})) await writeFile(join(plugins, file), text);
+        await privateTree(plugins);
+      },
+      ...(options.logger ? { logger: options.logger } : {}),
     });
+    return { harness, port };
+  }
+
+  it('runs the module handler (its text becomes a desktop notification) and, once the IdP session exists, the sign-in source', { timeout: 60_000 }, async () => {
+    const { harness, port } = await trayWith({ plugins: [notifier, signInSource] });
     try {
-      // Installed as a user would, into the state folder the tray app uses.
       const plugins = join(harness.paths.home, 'plugins');
-      await mkdir(plugins, { recursive: true, mode: 0o700 });
-      await cp(EXAMPLES, plugins, { recursive: true });
-      await privateTree(plugins);
       const sender = { kind: 'settings' as const, webContentsId: 1 };
 
       await signInAndChoose(harness, 'arn:aws:iam::111111111111:role/Developer');
@@ -236,6 +248,61 @@ describe('in the tray app’s runtime', () => {
       // What is served is what STS issued last, which may still be on its way when the poll starts.
       const servedIsLatest = async () => (await accessKeyFrom('js-imds', { AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://127.0.0.1:${port}/` }).catch(() => '')) === standIn.issued.at(-1)?.accessKeyId;
       await expect.poll(servedIsLatest, { timeout: 20_000 }).toBe(true);
+    } finally {
+      await harness.controller.stop();
+    }
+  });
+
+  it('asks the sign-in source’s questions in the question window: Cancel signs nothing in, answers sign in; the password is in no log or notification', { timeout: 60_000 }, async () => {
+    const log: string[] = [];
+    const { harness } = await trayWith({ plugins: [signInSource], signInPlugin: 'simplesamlphp', logger: createLogger({ level: 'debug', sink: (line) => log.push(line) }) });
+    try {
+      const { controller } = harness;
+      const host = new URL(idp.signInUrl).host;
+      // The silent sign-in at start finds no IdP session: the plugin says so, and nobody is asked anything.
+      await expect.poll(() => controller.snapshot().error?.code, { timeout: 15_000 }).toBe('INTERACTION_REQUIRED');
+      expect(harness.shown).not.toContain('question');
+
+      controller.actions['sign-in']({ kind: 'sign-in' });
+      const first = await harness.question();
+      expect(first).toEqual({ id: first.id, profileName: 'Corp', label: `User name at ${host}`, secret: false });
+      expect(await controller.ipc['cloudtoken:question:cancel']({ id: first.id }, harness.questionWindow)).toEqual({ ok: true });
+      await expect.poll(() => controller.snapshot().error).toEqual({ code: 'PROMPT_CANCELLED', message: 'Cancelled.' });
+      expect(controller.snapshot().phase).toBe('signed-out');
+      expect(await controller.ipc['cloudtoken:question:get'](undefined, harness.questionWindow)).toBeNull();
+      // A cancel is the person's choice, not the plugin failing: it stays active, and no notification says otherwise.
+      expect((await controller.ipc['cloudtoken:settings:get'](undefined, { kind: 'settings', webContentsId: 1 })).plugins).toMatchObject([{ name: 'simplesamlphp', state: 'active', problem: undefined }]);
+      expect(harness.notifications.map((n) => n.title)).not.toContain('A Cloudtoken plugin failed');
+
+      controller.actions['sign-in']({ kind: 'sign-in' });
+      const name = await harness.question();
+      expect(name.id).toBeGreaterThan(first.id);
+      expect(await controller.ipc['cloudtoken:question:answer']({ id: name.id, answer: ALICE.username }, harness.questionWindow)).toEqual({ ok: true });
+      const password = await harness.question();
+      expect(password).toMatchObject({ label: `Password for ${ALICE.username} at ${host}`, secret: true });
+      // An answer meant for the question before is refused; the right one signs in.
+      expect(await controller.ipc['cloudtoken:question:answer']({ id: name.id, answer: 'stale' }, harness.questionWindow)).toMatchObject({ ok: false });
+      expect(await controller.ipc['cloudtoken:question:answer']({ id: password.id, answer: ALICE.password }, harness.questionWindow)).toEqual({ ok: true });
+      await expect.poll(() => controller.snapshot().roles.map((r) => r.roleArn), { timeout: 20_000 }).toEqual(expect.arrayContaining(ALICE.roles.map((r) => r.roleArn)));
+      await controller.actions['choose-role']({ kind: 'choose-role', roleArn: 'arn:aws:iam::111111111111:role/Developer' });
+      expect(controller.snapshot().phase).toBe('active');
+      expect(standIn.issued.at(-1)?.roleArn).toBe('arn:aws:iam::111111111111:role/Developer');
+
+      expect(log.join('\n')).toContain('signing in as alice');
+      expect(log.join('\n')).not.toContain(ALICE.password);
+      expect(JSON.stringify(harness.notifications)).not.toContain(ALICE.password);
+    } finally {
+      await harness.controller.stop();
+    }
+  });
+
+  it('never asks during a silent sign-in, even when the plugin tries', { timeout: 30_000 }, async () => {
+    const eager = `export default { apiVersion: 1, kind: 'sign-in-source', async signIn(context) { await context.prompt({ label: 'Code', secret: true }); throw new Error('not reached'); } };\n`;
+    const { harness } = await trayWith({ plugins: [{ name: 'eager', kind: 'sign-in-source', module: 'eager.mjs' }], signInPlugin: 'eager', extra: { 'eager.mjs': eager } });
+    try {
+      await expect.poll(() => harness.controller.snapshot().error?.code, { timeout: 15_000 }).toBe('INTERACTION_REQUIRED');
+      expect(harness.controller.snapshot().error?.message).toMatch(/asked a question during a silent sign-in/);
+      expect(harness.shown).not.toContain('question');
     } finally {
       await harness.controller.stop();
     }

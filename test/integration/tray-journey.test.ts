@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../main/settings/schema.js';
 import { saveSettingsFile } from '../../main/settings/settings-file.js';
+import { createSettingsStore } from '../../main/settings/settings-store.js';
 import { callerArn } from '../support/caller-identity.js';
 import { runCloudtoken } from '../support/cli.js';
 import { freePortPair, portFree } from '../support/free-ports.js';
@@ -194,6 +195,47 @@ describe('the tray app’s journey', () => {
     await expect
       .poll(async () => (JSON.parse(await readFile(join(env.CLOUDTOKEN_HOME as string, 'settings.json'), 'utf8')) as { lastRoleArnByProfile: Record<string, string> }).lastRoleArnByProfile[PROFILE_ID])
       .toBe(READ_ONLY);
+
+    await app.clickMenuItem('quit');
+    expect(await app.exited).toBe(0);
+  });
+  // A sign-in source plugin's questions, in the real question window (its page through the real preload).
+  it('asks a sign-in plugin’s questions in the question window and signs in with the answers', { timeout: 60_000 }, async () => {
+    const state = env.CLOUDTOKEN_HOME as string;
+    const folder = join(state, 'plugins', 'simplesamlphp-sign-in');
+    await cp(join(process.cwd(), 'examples', 'plugins', 'simplesamlphp-sign-in'), folder, { recursive: true });
+    await chmod(folder, 0o700);
+    for (const file of ['index.mjs', 'package.json']) await chmod(join(folder, file), 0o600);
+    await createSettingsStore({ path: join(state, 'settings.json') }).update((s) => {
+      s.plugins.push({ name: 'simplesamlphp', kind: 'sign-in-source', module: 'simplesamlphp-sign-in' });
+      s.idpProfiles[0]!.signInPlugin = 'simplesamlphp';
+    });
+    const app = await start();
+    // The CLI's form sign-in left an IdP session in the profile's jar, which the plugin signs in with silently;
+    // signing out forgets it, so the next sign-in asks.
+    await app.waitFor('ReadOnly to be served through the plugin', (state) => serving(state, 'ReadOnly'));
+    await app.clickMenuItem('sign-out');
+    await app.waitFor('the signed-out menu', (state) => statusLine(state) === 'Signed out' && item(state, 'sign-in')?.enabled);
+    await app.clickMenuItem('sign-in');
+
+    const answer = async (label: string, type: string, text: string) => {
+      const window = await app.waitFor(`the question “${label}”`, (state) => state.windows.find((w) => w.title === 'Sign-in question — Cloudtoken' && w.visible && w.focused));
+      await expect.poll(() => app.text(window.webContentsId, 'label[for="answer"]'), { timeout: 10_000 }).toBe(label);
+      expect(await app.count(window.webContentsId, `#answer[type="${type}"]`)).toBe(1);
+      await app.type(window.webContentsId, '#answer', text);
+      // The answer closes the window, which may end the page before Playwright has finished the key press.
+      await app.press(window.webContentsId, '#answer', 'Enter').catch((error: Error) => {
+        if (!error.message.includes('has been closed')) throw error;
+      });
+      await app.waitFor('the question window to close', (state) => !state.windows.some((w) => w.id === window.id));
+    };
+    const host = new URL(idp.baseUrl).host;
+    await answer(`User name at ${host}`, 'text', ALICE.username);
+    await answer(`Password for ${ALICE.username} at ${host}`, 'password', ALICE.password);
+    const served = await app.waitFor('ReadOnly to be served after answering', (state) => serving(state, 'ReadOnly') && state);
+    expect(await cliIdentity()).toBe(assumedArn('222222222222', 'ReadOnly'));
+    expect(JSON.stringify(served.notifications)).not.toContain(ALICE.password);
+    expect(app.output).not.toContain(ALICE.password);
 
     await app.clickMenuItem('quit');
     expect(await app.exited).toBe(0);

@@ -19,7 +19,7 @@ import type { PushChannel, PushPayload, RequestChannel, ResponseOf, WindowKind }
 const root = new URL('../..', import.meta.url).pathname;
 const distRenderer = join(root, 'dist', 'renderer');
 export const SCREENSHOTS = join(root, 'test', 'renderer', 'screenshots');
-const PAGES: WindowKind[] = ['login', 'roles', 'settings', 'status'];
+const PAGES: WindowKind[] = ['login', 'roles', 'settings', 'status', 'question'];
 
 function newestMtime(path: string): number {
   const info = statSync(path);

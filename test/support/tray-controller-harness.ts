@@ -1,6 +1,6 @@
 import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { WindowKind } from '../../preload/contract.js';
+import type { QuestionView, WindowKind } from '../../preload/contract.js';
 import { createFormAuthenticator } from '../../main/login/form.js';
 import type { AliasSetup } from '../../main/network/setup.js';
 import { createCredentialsFile } from '../../main/outputs/credentials-file.js';
@@ -12,7 +12,7 @@ import { CLOUDTOKEN_BIN } from './cli.js';
 import { resolveStatePaths, type StatePaths } from '../../main/settings/paths.js';
 import type { Settings } from '../../main/settings/schema.js';
 import { createSettingsStore, type SettingsStore } from '../../main/settings/settings-store.js';
-import { silentLogger } from '../../main/support/logger.js';
+import { silentLogger, type Logger } from '../../main/support/logger.js';
 import type { NotificationContent } from '../../main/tray/desktop-notifications.js';
 import { ALICE, type RunningIdp } from './idp/index.js';
 import { forkPluginProcess } from '../../main/plugins/plugin-process.js';
@@ -36,6 +36,10 @@ export interface TrayHarness {
   settings(): Promise<Settings>;
   /** What the Settings window does: edit what it shows, save it through the IPC handler. */
   save(change: (settings: Settings) => void): Promise<void>;
+  /** What the question window's page does once the window shows: ask main for the question (IPC port). */
+  question(timeoutMs?: number): Promise<QuestionView>;
+  /** The question window as a sender of IPC requests. */
+  questionWindow: { kind: 'question'; webContentsId: number };
 }
 
 export interface TrayHarnessOptions {
@@ -47,6 +51,9 @@ export interface TrayHarnessOptions {
   aliasSetup?: (port: number) => AliasSetup;
   /** The state folder; default a fresh one in `root`. */
   stateHome?: string;
+  /** Runs before the app starts, with the state folder (to install plugins into its plugins/). */
+  install?: (stateFolder: string) => Promise<void>;
+  logger?: Logger;
 }
 
 export async function startTrayHarness(options: TrayHarnessOptions): Promise<TrayHarness> {
@@ -60,6 +67,7 @@ export async function startTrayHarness(options: TrayHarnessOptions): Promise<Tra
     s.stsEndpointOverride = options.stsUrl;
     options.initial(s);
   });
+  await options.install?.(paths.home);
   const notifications: NotificationContent[] = [];
   const shown: WindowKind[] = [];
   const autostart = { enabled: false, calls: [] as boolean[] };
@@ -116,9 +124,10 @@ export async function startTrayHarness(options: TrayHarnessOptions): Promise<Tra
     environmentFindings: async () => [],
     renderTray: () => undefined,
     quit: () => undefined,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
   });
   const sender = { kind: 'settings' as const, webContentsId: 1 };
+  const questionWindow = { kind: 'question' as const, webContentsId: 2 };
   const harness: TrayHarness = {
     controller,
     store,
@@ -134,6 +143,16 @@ export async function startTrayHarness(options: TrayHarnessOptions): Promise<Tra
       const result = await controller.ipc['cloudtoken:settings:save'](edited, sender);
       if (!result.ok) throw new Error(JSON.stringify(result.errors));
     },
+    async question(timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const view = shown.includes('question') ? await controller.ipc['cloudtoken:question:get'](undefined, questionWindow) : null;
+        if (view) return view;
+        if (Date.now() > deadline) throw new Error(`No question was asked; the session: ${JSON.stringify(controller.snapshot())}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    questionWindow,
   };
   await controller.start({ hidden: true });
   return harness;

@@ -69,7 +69,7 @@ describe('senderRefusal', () => {
   });
 
   it('every channel is allowed to some window and to no other', () => {
-    const kinds: WindowKind[] = ['login', 'roles', 'settings', 'status'];
+    const kinds: WindowKind[] = ['login', 'roles', 'settings', 'status', 'question'];
     for (const channel of Object.keys(REQUEST_WINDOWS) as RequestChannel[]) {
       expect(isRequestChannel(channel)).toBe(true);
       const allowed = kinds.filter((kind) => isTrustedSender({ frameUrl: pageUrl(kind, policy), isMainFrame: true, windowKind: kind }, channel, policy));

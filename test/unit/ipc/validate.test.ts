@@ -11,6 +11,8 @@ describe('validateRequest', () => {
     expect(validateRequest('cloudtoken:status:copy', { target: 'container-env-sh' })).toEqual({ ok: true, value: { target: 'container-env-sh' } });
     expect(validateRequest('cloudtoken:login:navigate', { action: 'back' })).toEqual({ ok: true, value: { action: 'back' } });
     expect(validateRequest('cloudtoken:roles:get', undefined)).toEqual({ ok: true, value: undefined });
+    expect(validateRequest('cloudtoken:question:answer', { id: 3, answer: 'pa ss', extra: 1 })).toEqual({ ok: true, value: { id: 3, answer: 'pa ss' } });
+    expect(validateRequest('cloudtoken:question:cancel', { id: 3 })).toEqual({ ok: true, value: { id: 3 } });
     expect(validateRequest('cloudtoken:settings:save', { ...defaultSettings(), __proto__x: 1 })).toEqual({ ok: true, value: defaultSettings() });
   });
 
@@ -23,10 +25,20 @@ describe('validateRequest', () => {
     ['cloudtoken:login:navigate', { action: 'javascript:alert(1)' }],
     ['cloudtoken:login:cancel', { anything: true }],
     ['cloudtoken:roles:get', null],
+    ['cloudtoken:question:answer', { id: 1 }],
+    ['cloudtoken:question:answer', { id: 0, answer: 'x' }],
+    ['cloudtoken:question:answer', { id: 1.5, answer: 'x' }],
+    ['cloudtoken:question:answer', { id: 1, answer: 'x'.repeat(4097) }],
+    ['cloudtoken:question:cancel', { id: '1' }],
   ] as const)('refuses %s with %j', (channel, payload) => {
     const result = validateRequest(channel, payload);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message.length).toBeGreaterThan(5);
+  });
+
+  it('never repeats a refused answer, which may be a secret', () => {
+    const result = validateRequest('cloudtoken:question:answer', { id: 'x', answer: 'hunter2' });
+    expect(JSON.stringify(result)).not.toContain('hunter2');
   });
 
   it('refuses invalid settings with the field errors the page shows', () => {

@@ -60,6 +60,9 @@ function setUp() {
     'cloudtoken:login:navigate': record('login:navigate', ok),
     'cloudtoken:login:cancel': record('login:cancel', ok),
     'cloudtoken:login:use-system-browser': record('login:use-system-browser', ok),
+    'cloudtoken:question:get': record('question:get', null),
+    'cloudtoken:question:answer': record('question:answer', ok),
+    'cloudtoken:question:cancel': record('question:cancel', ok),
     'cloudtoken:window:close': record('window:close', ok),
   };
   const windows = new Map<number, WindowKind>([
@@ -67,6 +70,7 @@ function setUp() {
     [2, 'settings'],
     [3, 'status'],
     [4, 'login'],
+    [5, 'question'],
   ]);
   registerIpcHandlers({ ipcMain, handlers, windowKindOf: (id) => windows.get(id), policy: POLICY, logger: createLogger({ sink: (l) => lines.push(l) }) });
   return { ipcMain, calls, lines };
