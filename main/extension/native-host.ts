@@ -30,10 +30,8 @@ export interface NativeHostOptions {
 
 interface Watched {
   entry: ChannelEntry;
-  /** Blocked in extension-wait most of the time. */
+  /** Blocked in extension-wait most of the time, which also keeps it from closing as idle. */
   poll: SessionConnection;
-  /** For assertions and task updates, which must not wait behind the poll. */
-  control: SessionConnection;
   idpOrigin: string;
 }
 
@@ -72,17 +70,36 @@ export function runNativeHost(options: NativeHostOptions): Promise<number> {
   };
   const welcome = () => send({ type: 'welcome', sessions: watched.size, idpOrigins: [...new Set([...watched.values()].map((w) => w.idpOrigin))] });
 
-  async function introduce(entry: ChannelEntry): Promise<Watched | undefined> {
-    const [poll, control] = await Promise.all([sessionAt(entry), sessionAt(entry)]);
+  /** A connection to the session that has introduced itself as the extension's host; undefined when it is gone. */
+  async function hostConnection(entry: ChannelEntry): Promise<{ connection: SessionConnection; idpOrigin: string } | undefined> {
+    const connection = await sessionAt(entry);
+    if (!connection) return undefined;
     try {
-      if (!poll || !control) throw new Error('gone');
-      const [{ idpOrigin }] = await Promise.all([poll.request({ type: 'extension-hello', browser }), control.request({ type: 'extension-hello', browser })]);
-      return { entry, poll, control, idpOrigin };
+      const { idpOrigin } = await connection.request({ type: 'extension-hello', browser });
+      return { connection, idpOrigin };
     } catch (error) {
-      poll?.close();
-      control?.close();
+      connection.close();
       if (error instanceof ChannelRequestError && error.code === 'EXTENSION_NOT_USED') ignored.add(entry.address);
       return undefined;
+    }
+  }
+
+  async function introduce(entry: ChannelEntry): Promise<Watched | undefined> {
+    const introduced = await hostConnection(entry);
+    return introduced && { entry, poll: introduced.connection, idpOrigin: introduced.idpOrigin };
+  }
+
+  /**
+   * Assertions and task updates go on a connection of their own, opened for them: the poll's is busy waiting,
+   * and one kept open beside it would be closed as idle long before the next refresh.
+   */
+  async function tell<T>(session: Watched, ask: (connection: SessionConnection) => Promise<T>): Promise<T> {
+    const introduced = await hostConnection(session.entry);
+    if (!introduced) throw new Error(`The session of ${session.poll.status.profileName} is gone.`);
+    try {
+      return await ask(introduced.connection);
+    } finally {
+      introduced.connection.close();
     }
   }
 
@@ -99,7 +116,6 @@ export function runNativeHost(options: NativeHostOptions): Promise<number> {
       }
     }
     session.poll.close();
-    session.control.close();
     watched.delete(session.entry.address);
     if (!stopped) welcome();
   }
@@ -152,7 +168,7 @@ export function runNativeHost(options: NativeHostOptions): Promise<number> {
     for (const claim of ['pending', 'due'] as const) {
       for (const session of candidates(message)) {
         try {
-          await session.control.request({ type: 'assertion', claim, samlResponse, relayState, acsUrl, taskId });
+          await tell(session, (connection) => connection.request({ type: 'assertion', claim, samlResponse, relayState, acsUrl, taskId }));
           return { accepted: true, message: `Signed in: ${session.poll.status.profileName}` };
         } catch (error) {
           refusal = describeError(error);
@@ -168,6 +184,8 @@ export function runNativeHost(options: NativeHostOptions): Promise<number> {
       case 'hello':
         browser = message.userAgent ? browserName(message.userAgent) : browser;
         welcome();
+        // Sessions are introduced with the browser's name, so the first look waits for it (the timer looks anyway).
+        watchFolder();
         break;
       case 'assertion':
         send({ type: 'assertion-result', id: message.id, ...(await deliver(message)) });
@@ -175,36 +193,37 @@ export function runNativeHost(options: NativeHostOptions): Promise<number> {
       case 'task-update': {
         const owner = watched.get(taskOwners.get(message.taskId) ?? '');
         if (message.state === 'closed') taskOwners.delete(message.taskId);
-        await owner?.control.request({ type: 'task-update', taskId: message.taskId, state: message.state }).catch(() => undefined);
+        if (owner) await tell(owner, (connection) => connection.request({ type: 'task-update', taskId: message.taskId, state: message.state })).catch(() => undefined);
         break;
       }
     }
   }
 
+  let watcher: FSWatcher | undefined;
+  /** Watches the sessions folder once it exists, and looks at it right then. */
+  function watchFolder(): void {
+    if (watcher || stopped) return;
+    try {
+      watcher = watch(sessionsFolder(options.home), () => scan());
+      watcher.on('error', () => {
+        watcher?.close();
+        watcher = undefined;
+      });
+      scan();
+    } catch {
+      // No sessions folder yet: the periodic look finds the first session.
+    }
+  }
+
   return new Promise((resolve) => {
-    let watcher: FSWatcher | undefined;
-    const watchFolder = () => {
-      if (watcher || stopped) return;
-      try {
-        watcher = watch(sessionsFolder(options.home), () => scan());
-        scan();
-        watcher.on('error', () => {
-          watcher?.close();
-          watcher = undefined;
-        });
-      } catch {
-        // No sessions folder yet: the periodic scan finds the first session.
-      }
-    };
-    // Cheap while nothing runs: one failing stat a second until the first session makes the folder.
-    let lastScan = Date.now();
-    const timer = setInterval(() => {
+    // Once a second while the sessions folder is missing (a failing stat), then every RESCAN_MS behind the watch.
+    let timer: NodeJS.Timeout | undefined;
+    const look = () => {
       watchFolder();
-      if (!watcher || Date.now() - lastScan >= (options.rescanMs ?? RESCAN_MS)) {
-        lastScan = Date.now();
-        scan();
-      }
-    }, options.lookForFolderMs ?? LOOK_FOR_FOLDER_MS);
+      scan();
+      timer = setTimeout(look, watcher ? (options.rescanMs ?? RESCAN_MS) : (options.lookForFolderMs ?? LOOK_FOR_FOLDER_MS));
+    };
+    timer = setTimeout(look, options.lookForFolderMs ?? LOOK_FOR_FOLDER_MS);
     let queue: Promise<void> = Promise.resolve();
     const read = messageReader(
       (value) => {
@@ -225,20 +244,15 @@ export function runNativeHost(options: NativeHostOptions): Promise<number> {
     const stop = (code: number) => {
       if (stopped) return;
       stopped = true;
-      clearInterval(timer);
+      clearTimeout(timer);
       watcher?.close();
-      for (const session of watched.values()) {
-        session.poll.close();
-        session.control.close();
-      }
+      for (const session of watched.values()) session.poll.close();
       resolve(code);
     };
     options.input.on('data', (chunk: Buffer) => read(chunk));
     // The browser closed the port (the extension went away, or the browser quit).
     options.input.on('end', () => stop(0));
     options.input.on('error', () => stop(0));
-    watchFolder();
-    scan();
   });
 }
 

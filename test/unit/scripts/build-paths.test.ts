@@ -19,7 +19,7 @@ describe('scripts/build.mjs', () => {
     for (const entry of ['package.json', 'scripts', 'main', 'preload', 'renderer', 'extension', 'assets']) cpSync(join(root, entry), join(work, entry), { recursive: true });
     symlinkSync(join(root, 'node_modules'), join(work, 'node_modules'));
     await promisify(execFile)(process.execPath, [join(work, 'scripts', 'build.mjs')], { cwd: tmpdir() });
-    for (const built of ['dist/main/index.js', 'dist/main/cli/index.js', 'dist/preload/index.cjs', 'dist/renderer/settings/index.html', 'dist/renderer/settings/main.js']) {
+    for (const built of ['dist/main/index.js', 'dist/main/cli/index.js', 'dist/preload/index.cjs', 'dist/renderer/settings/index.html', 'dist/renderer/settings/main.js', 'dist/extension/chrome/manifest.json', 'dist/extension/firefox/background.js']) {
       expect(existsSync(join(work, built)), built).toBe(true);
     }
   });
