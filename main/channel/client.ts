@@ -10,7 +10,7 @@ import { CHANNEL_VERSION, type ChannelAnswers, type ChannelErrorResponse, type C
  */
 
 /** The handshake must answer quickly: a session that does not is treated as not running (its entry stays). */
-const HELLO_TIMEOUT_MS = 2_000;
+const HELLO_TIMEOUT_MS = 5_000;
 /** Assuming a role on demand may take an STS round trip, a refresh a sign-in. */
 const REQUEST_TIMEOUT_MS = 90_000;
 
@@ -97,9 +97,13 @@ async function reach(entry: ChannelEntry, onProblem: (message: string) => void):
     socket = await connect(entry.address);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    // ECONNREFUSED: a socket file nobody listens on; ENOENT: a pipe-name file whose pipe is gone.
-    if (code === 'ECONNREFUSED' || code === 'ENOENT') await removeStaleEntry(entry).catch(() => undefined);
-    else onProblem(`Cannot reach the session at ${entry.address}: ${(error as Error).message}`);
+    // ECONNREFUSED: a socket file nobody listens on; ENOENT: a pipe-name file whose pipe is gone. Without its
+    // key the session may be starting (bound, not yet listening): left for the next session start to sweep.
+    if (code === 'ECONNREFUSED' || code === 'ENOENT') {
+      if ((await readSessionKey(entry).catch(() => undefined)) !== undefined) await removeStaleEntry(entry).catch(() => undefined);
+    } else {
+      onProblem(`Cannot reach the session at ${entry.address}: ${(error as Error).message}`);
+    }
     return undefined;
   }
   let key: string | undefined;

@@ -88,24 +88,31 @@ export async function listEntries(folder: string, platform: NodeJS.Platform): Pr
   return entries;
 }
 
-/** An entry nothing answers at any more (a session killed with SIGKILL, a power loss). */
+/** An entry nothing answers at any more (a session killed with SIGKILL, a power loss); only one with a key counts as such. */
 export async function removeStaleEntry(entry: ChannelEntry): Promise<void> {
   await rm(entry.file, { force: true });
   await rm(entry.keyFile, { force: true });
 }
 
-/** A session writes its key before it listens; one older than this with no socket beside it died starting. */
-const ORPHAN_KEY_AGE_MS = 60_000;
+/** A session writes its key once it listens; an entry this old with half of its files died starting or crashed. */
+const LEFTOVER_AGE_MS = 60_000;
 
-/** Key files whose session is gone without its socket (removed as stale by a client, or never created). */
-export async function removeOrphanKeys(folder: string, now: number = Date.now()): Promise<void> {
+/**
+ * Halves of dead sessions' entries: a key whose socket (or pipe-name file) is gone, and a socket with no key,
+ * whose session died between binding and listening. Only old ones: a session starting now has such a half
+ * for a moment.
+ */
+export async function removeLeftovers(folder: string, now: number = Date.now()): Promise<void> {
   const names = await readdir(folder).catch(() => [] as string[]);
-  const ids = new Set(names.filter((n) => n.endsWith(SOCKET_SUFFIX) || n.endsWith(PIPE_SUFFIX)).map(sessionIdOf));
+  const ids = (suffixes: string[]) => new Set(names.filter((n) => suffixes.some((s) => n.endsWith(s))).map(sessionIdOf));
+  const withEntry = ids([SOCKET_SUFFIX, PIPE_SUFFIX]);
+  const withKey = ids([KEY_SUFFIX]);
   for (const name of names) {
-    if (!name.endsWith(KEY_SUFFIX) || ids.has(sessionIdOf(name))) continue;
+    const half = name.endsWith(KEY_SUFFIX) ? !withEntry.has(sessionIdOf(name)) : (name.endsWith(SOCKET_SUFFIX) || name.endsWith(PIPE_SUFFIX)) && !withKey.has(sessionIdOf(name));
+    if (!half) continue;
     const file = join(folder, name);
     const info = await lstat(file).catch(() => undefined);
-    if (info && now - info.mtimeMs > ORPHAN_KEY_AGE_MS) await rm(file, { force: true });
+    if (info && now - info.mtimeMs > LEFTOVER_AGE_MS) await rm(file, { force: true });
   }
 }
 

@@ -4,7 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { runningSessions } from '../channel/client.js';
-import { checkSessionsFolder, keyFileOf, PIPE_SUFFIX, removeOrphanKeys, SOCKET_SUFFIX, type ChannelEntry } from '../channel/location.js';
+import { checkSessionsFolder, keyFileOf, PIPE_SUFFIX, removeLeftovers, SOCKET_SUFFIX, type ChannelEntry } from '../channel/location.js';
 import { CHANNEL_VERSION, MAX_EXTENSION_REQUEST_BYTES, MAX_REQUEST_BYTES, SESSION_KEY_BYTES, errorResponse, parseRequest, type ChannelRequest, type SessionStatus } from '../channel/protocol.js';
 import type { ExtensionSignIn } from '../extension/sign-in.js';
 import { writeFileAtomic } from '../support/atomic-file.js';
@@ -138,11 +138,9 @@ export async function startSessionChannel(options: ChannelOptions): Promise<Sess
   const folder = await checkSessionsFolder(options.home, { platform, fix: true });
   // Entries of sessions that died without closing (SIGKILL, power loss) are removed on the way.
   for (const running of await runningSessions(options.home, { platform })) running.close();
-  await removeOrphanKeys(folder);
+  await removeLeftovers(folder);
   const entry: ChannelEntry = newEntry(folder, randomBytes(6).toString('hex'), platform);
-  // Written before the socket exists, so a client that finds the socket finds the key.
   const key = randomBytes(SESSION_KEY_BYTES);
-  await writeFileAtomic(entry.keyFile, `${key.toString('hex')}\n`, { mode: 0o600 });
   const context: SessionHost = { runtime: options.runtime, host: options.host, startedAt: Date.now(), extension: options.extension };
   const open = new Set<Socket>();
   const server = createServer((socket) => {
@@ -155,6 +153,9 @@ export async function startSessionChannel(options: ChannelOptions): Promise<Sess
     await listen(server, entry.address);
     if (platform === 'win32') await writeFileAtomic(entry.file, `${entry.address}\n`, { mode: 0o600 });
     else await chmod(entry.file, 0o600);
+    // Written last: a key file says the session listens. Until it is there, a client that finds the socket
+    // refusing (bound, not yet listening) leaves it alone rather than removing it as a crash's leftover.
+    await writeFileAtomic(entry.keyFile, `${key.toString('hex')}\n`, { mode: 0o600 });
   } catch (error) {
     server.close();
     await rm(entry.file, { force: true });

@@ -155,7 +155,8 @@ describe.skipIf(!existsSync(CHROMIUM) || !existsSync(EXTENSION))('signing in wit
     await page.goto(idp.signInUrl);
     await typeCredentials(page);
     await until('the refusal page', () => page.url().endsWith('/signed-in.html#refused'));
-    expect(await page.locator('h1').textContent()).toBe('Cloudtoken was not waiting for a sign-in');
+    // The page fills in its heading once it has read the outcome.
+    await until('the refusal heading', async () => (await page.locator('h1').textContent()) === 'Cloudtoken was not waiting for a sign-in');
     expect(awsRequests[0]).toBe('POST https://signin.aws.amazon.com/saml');
     expect(reachedAws).toEqual([]);
     expect(existsSync(join(dir, 'state', 'settings.json'))).toBe(false);

@@ -253,6 +253,15 @@ describe('the session channel', () => {
       expect((await sessions()).length).toBe(1);
       await expect(stat(stale)).rejects.toThrow(/ENOENT/);
       await expect(stat(stale.replace(/\.sock$/, '.key'))).rejects.toThrow(/ENOENT/);
+      // A socket that refuses but has no key yet may be a session between binding and listening: left alone.
+      const starting = join(sessionsDir, 'feedface0000.sock');
+      const binder = spawn(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(starting)}, () => console.log('listening'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise((resolve) => binder.stdout.once('data', resolve));
+      binder.kill('SIGKILL');
+      await new Promise((resolve) => binder.once('close', resolve));
+      expect((await sessions()).length).toBe(1);
+      expect((await stat(starting)).isSocket()).toBe(true);
+      await rm(starting);
 
       // A sessions folder others can enter is not used.
       await chmod(sessionsDir, 0o755);

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { keyFileOf, removeOrphanKeys, sessionIdOf } from '../../../main/channel/location.js';
+import { keyFileOf, removeLeftovers, sessionIdOf } from '../../../main/channel/location.js';
 
 let folder: string;
 beforeEach(async () => {
@@ -19,13 +19,14 @@ describe('session entries and their keys', () => {
     expect(sessionIdOf('/s/sessions/0a1b2c3d4e5f.key')).toBe('0a1b2c3d4e5f');
   });
 
-  it('removes only old keys without a session beside them: a session starting now keeps its key', async () => {
+  it('removes only old halves of entries: a session starting now keeps what it has so far', async () => {
     const old = new Date(Date.now() - 5 * 60_000);
-    for (const name of ['alive.sock', 'alive.key', 'pipe.pipe', 'pipe.key', 'orphan.key', 'starting.key', 'notes.txt']) {
+    const names = ['alive.sock', 'alive.key', 'pipe.pipe', 'pipe.key', 'orphan.key', 'keyless.sock', 'starting.sock', 'notes.txt'];
+    for (const name of names) {
       await writeFile(join(folder, name), 'x');
-      if (name !== 'starting.key') await utimes(join(folder, name), old, old);
+      if (name !== 'starting.sock') await utimes(join(folder, name), old, old);
     }
-    await removeOrphanKeys(folder);
-    expect((await readdir(folder)).sort()).toEqual(['alive.key', 'alive.sock', 'notes.txt', 'pipe.key', 'pipe.pipe', 'starting.key']);
+    await removeLeftovers(folder);
+    expect((await readdir(folder)).sort()).toEqual(['alive.key', 'alive.sock', 'notes.txt', 'pipe.key', 'pipe.pipe', 'starting.sock']);
   });
 });
