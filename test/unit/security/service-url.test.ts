@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { checkServiceUrl, isLoopbackHost, MAX_URL_LENGTH } from '../../../main/security/service-url.js';
 import { validateEndpointOverride } from '../../../main/sts/endpoints.js';
 import { idpNavigationAllowed } from '../../../main/security/web-policy.js';
+import { METADATA_ADDRESS } from '../../../main/network/alias-plan.js';
 
+// Strings only: nothing here opens a connection, to the metadata address or anywhere else.
 describe('the service URL rule', () => {
   it.each(['http://localhost:8080/sso', 'http://127.0.0.2/x', 'http://[::1]:9000/', 'http://LOCALHOST/', 'https://idp.example.com'])('accepts %s', (url) => {
     expect(checkServiceUrl(url, 'sign-in URL')).toBeUndefined();
@@ -22,7 +24,7 @@ describe('the service URL rule', () => {
 
   it('knows this machine by name, IPv4 loopback block and IPv6, with or without brackets', () => {
     expect(['localhost', '127.0.0.1', '127.8.9.10', '::1', '[::1]'].map(isLoopbackHost)).toEqual([true, true, true, true, true]);
-    expect(['localhost.example.com', '128.0.0.1', '::2', '0.0.0.0', '169.254.169.254'].map(isLoopbackHost)).toEqual([false, false, false, false, false]);
+    expect(['localhost.example.com', '128.0.0.1', '::2', '0.0.0.0', METADATA_ADDRESS].map(isLoopbackHost)).toEqual([false, false, false, false, false]);
   });
 
   it('is the rule the STS endpoint check and the IdP view apply to plain http', () => {
